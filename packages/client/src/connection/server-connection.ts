@@ -1,0 +1,105 @@
+import {
+  BaleenError,
+  decodeServerMessage,
+  encodeMessage,
+  type ClientMessage,
+  type ServerMessage,
+} from '@baleen/protocol';
+import { WebSocket } from 'ws';
+
+/** How long to wait for a server to accept the connection. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * A WebSocket to a Baleen server. Frames are parsed once, here; the rest of the client pulls typed messages
+ * with `next()`, which rejects with CONNECTION_LOST if the server goes away.
+ */
+export class ServerConnection {
+  readonly #queue: ServerMessage[] = [];
+  #waiting: { resolve: (message: ServerMessage) => void; reject: (error: Error) => void } | undefined;
+  #closedWith: BaleenError | undefined;
+
+  private constructor(
+    private readonly socket: WebSocket,
+    readonly url: string,
+  ) {
+    socket.on('message', (raw) => {
+      const decoded = decodeServerMessage(raw as Buffer);
+      if (!decoded.ok) {
+        this.#fail(new BaleenError(decoded.code, `the server at ${url} sent a message this client cannot read: ${decoded.reason}`));
+        return;
+      }
+      this.#push(decoded.message);
+    });
+    socket.on('close', (code, reason) => {
+      const why = reason.length > 0 ? `: ${reason.toString()}` : '';
+      this.#fail(new BaleenError('CONNECTION_LOST', `the connection to the Baleen server at ${url} closed (code ${code}${why})`));
+    });
+    socket.on('error', (error) => {
+      this.#fail(new BaleenError('CONNECTION_LOST', `the connection to the Baleen server at ${url} failed: ${error.message}`));
+    });
+  }
+
+  static open(url: string): Promise<ServerConnection> {
+    return new Promise((resolve, reject) => {
+      let socket: WebSocket;
+      try {
+        socket = new WebSocket(url, { handshakeTimeout: CONNECT_TIMEOUT_MS, perMessageDeflate: false });
+      } catch (error) {
+        reject(new BaleenError('USAGE', `'${url}' is not a server address such as ws://host:5533`, { cause: error }));
+        return;
+      }
+      const onError = (error: Error): void => {
+        reject(
+          new BaleenError(
+            'SERVER_UNREACHABLE',
+            `cannot reach a Baleen server at ${url} (${error.message}) — start one with baleen-server, ` +
+              `or leave out --server to run one in-process`,
+            { cause: error },
+          ),
+        );
+      };
+      socket.once('error', onError);
+      socket.once('open', () => {
+        socket.off('error', onError);
+        resolve(new ServerConnection(socket, url));
+      });
+    });
+  }
+
+  send(message: ClientMessage): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(encodeMessage(message));
+  }
+
+  /** The next message from the server, in order. */
+  next(): Promise<ServerMessage> {
+    const queued = this.#queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.#closedWith !== undefined) return Promise.reject(this.#closedWith);
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+    });
+  }
+
+  close(): void {
+    this.#closedWith ??= new BaleenError('CONNECTION_LOST', 'the connection was closed by this client');
+    this.socket.close(1000, 'done');
+  }
+
+  #push(message: ServerMessage): void {
+    const waiting = this.#waiting;
+    if (waiting === undefined) {
+      this.#queue.push(message);
+      return;
+    }
+    this.#waiting = undefined;
+    waiting.resolve(message);
+  }
+
+  #fail(error: BaleenError): void {
+    this.#closedWith ??= error;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.reject(this.#closedWith);
+  }
+}

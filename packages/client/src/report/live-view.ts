@@ -1,0 +1,95 @@
+import type { FileFinishedMessage, FileStartedMessage } from '@baleen/protocol';
+import { createLogUpdate } from 'log-update';
+import type { RunEvent } from '../run/run-on-server.js';
+import type { Colors } from './colors.js';
+import { formatDuration, statusBadge } from './format.js';
+
+/** How often the terminal view redraws its running files' clocks. */
+export const REDRAW_INTERVAL_MS = 200;
+
+export interface LiveView {
+  onEvent(event: RunEvent): void;
+  /** Prints a line above the live region. */
+  note(line: string): void;
+  stop(): void;
+}
+
+function finishedLine(message: FileFinishedMessage, colors: Colors): string {
+  const exit = message.exitCode === null ? '' : colors.dim(` exit ${message.exitCode}`);
+  const why = message.status === 'passed' || message.status === 'failed' ? '' : colors.dim(` — ${message.error?.message ?? ''}`);
+  return `${statusBadge(message.status, colors)} ${message.file} ${colors.dim(formatDuration(message.durationMs))}${exit}${why}`;
+}
+
+/** Plain lines, one per start and finish: for logs, CI and pipes. */
+export function plainLiveView(out: NodeJS.WritableStream, colors: Colors): LiveView {
+  const line = (text: string): void => void out.write(`${text}\n`);
+  return {
+    onEvent(event) {
+      switch (event.type) {
+        case 'welcome':
+        case 'run-accepted':
+          return;
+        case 'file-started':
+          line(`${colors.cyan('▶ started')} ${event.message.file} ${colors.dim(`container ${event.message.containerId.slice(0, 12)}`)}`);
+          return;
+        case 'file-finished':
+          line(finishedLine(event.message, colors));
+          return;
+      }
+    },
+    note: line,
+    stop() {},
+  };
+}
+
+/** On a terminal: finished files scroll up as lines; the running ones stay at the bottom with their clocks. */
+export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors): LiveView {
+  const render = createLogUpdate(out, { showCursor: true });
+  const running = new Map<number, FileStartedMessage & { since: number }>();
+  const began = Date.now();
+  let total = 0;
+  let done = 0;
+  const draw = (): void => {
+    const now = Date.now();
+    const lines = [...running.values()].map(
+      (file) => `  ${colors.cyan('▶')} ${file.file} ${colors.dim(formatDuration(now - file.since))}`,
+    );
+    const queued = Math.max(0, total - done - running.size);
+    lines.push(colors.bold(`  ${done}/${total} done · ${running.size} running · ${queued} queued · ${formatDuration(now - began)}`));
+    render(lines.join('\n'));
+  };
+  const timer = setInterval(draw, REDRAW_INTERVAL_MS);
+  timer.unref();
+  const above = (text: string): void => {
+    render.clear();
+    out.write(`${text}\n`);
+    draw();
+  };
+  return {
+    onEvent(event) {
+      switch (event.type) {
+        case 'welcome':
+          return;
+        case 'run-accepted':
+          total = event.message.fileCount;
+          draw();
+          return;
+        case 'file-started':
+          running.set(event.message.fileIndex, { ...event.message, since: Date.now() });
+          draw();
+          return;
+        case 'file-finished':
+          running.delete(event.message.fileIndex);
+          done += 1;
+          above(finishedLine(event.message, colors));
+          return;
+      }
+    },
+    note: above,
+    stop() {
+      clearInterval(timer);
+      render.clear();
+      render.done();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import {
+  BaleenError,
+  PROTOCOL_VERSION,
+  type FileFinishedMessage,
+  type FileStartedMessage,
+  type RunAcceptedMessage,
+  type RunFinishedMessage,
+  type ServerMessage,
+  type WelcomeMessage,
+} from '@baleen/protocol';
+import type { ServerConnection } from '../connection/server-connection.js';
+import { CLIENT_VERSION } from '../version.js';
+import type { RunRequest } from './run-request.js';
+
+/** Live events of a run, in the order the server sent them. */
+export type RunEvent =
+  | { type: 'welcome'; message: WelcomeMessage }
+  | { type: 'run-accepted'; message: RunAcceptedMessage }
+  | { type: 'file-started'; message: FileStartedMessage }
+  | { type: 'file-finished'; message: FileFinishedMessage };
+
+export interface RunResult {
+  runId: string;
+  welcome: WelcomeMessage;
+  /** Each file's final result by index; a file the run never reached has none. */
+  files: (FileFinishedMessage | undefined)[];
+  finished: RunFinishedMessage;
+}
+
+const RUN_REF = 'run-1';
+
+function fromErrorMessage(message: Extract<ServerMessage, { type: 'error' }>): BaleenError {
+  return new BaleenError(message.code, message.message);
+}
+
+/**
+ * Speaks the protocol for one run on an open connection: hello, run, then events until run-finished. Aborting
+ * `cancel` asks the server to cancel the run; the server answers with run-finished once its containers are gone.
+ */
+export async function runOnServer(
+  connection: ServerConnection,
+  request: RunRequest,
+  onEvent: (event: RunEvent) => void,
+  cancel: AbortSignal,
+): Promise<RunResult> {
+  connection.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: 'baleen', version: CLIENT_VERSION } });
+  const welcome = await connection.next();
+  if (welcome.type === 'error') throw fromErrorMessage(welcome);
+  if (welcome.type !== 'welcome') throw new BaleenError('INVALID_MESSAGE', `expected 'welcome' from the server, got '${welcome.type}'`);
+  onEvent({ type: 'welcome', message: welcome });
+
+  connection.send({ type: 'run', runRef: RUN_REF, ...request });
+  let runId: string | undefined;
+  const files: (FileFinishedMessage | undefined)[] = new Array<FileFinishedMessage | undefined>(request.files.length);
+  const sendCancel = (): void => {
+    if (runId !== undefined) connection.send({ type: 'cancel', runId, reason: 'cancelled by the user (Ctrl-C)' });
+  };
+  cancel.addEventListener('abort', sendCancel, { once: true });
+  try {
+    for (;;) {
+      const message = await connection.next();
+      switch (message.type) {
+        case 'run-accepted':
+          if (message.runRef !== RUN_REF) break;
+          runId = message.runId;
+          onEvent({ type: 'run-accepted', message });
+          // A Ctrl-C that came before the server named the run is honoured now.
+          if (cancel.aborted) sendCancel();
+          break;
+        case 'file-started':
+          if (message.runId === runId) onEvent({ type: 'file-started', message });
+          break;
+        case 'file-finished':
+          if (message.runId !== runId) break;
+          files[message.fileIndex] = message;
+          onEvent({ type: 'file-finished', message });
+          break;
+        case 'run-finished':
+          if (message.runId !== runId || runId === undefined) break;
+          return { runId, welcome, files, finished: message };
+        case 'error':
+          if (message.runRef === RUN_REF || message.runId === runId || (message.runRef === undefined && message.runId === undefined)) {
+            throw fromErrorMessage(message);
+          }
+          break;
+        case 'welcome':
+          break;
+      }
+    }
+  } finally {
+    cancel.removeEventListener('abort', sendCancel);
+  }
+}

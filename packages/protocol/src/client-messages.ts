@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import {
+  MAX_ARG_LENGTH,
+  MAX_ARGS,
+  MAX_CONCURRENCY,
+  MAX_ENV_VARS,
+  MAX_FILES_PER_RUN,
+  MAX_PATH_LENGTH,
+  MAX_TIMEOUT_SECONDS,
+} from './limits.js';
+
+/** POSIX-portable environment variable names. */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Docker image references: [registry/]name[:tag][@digest]; no spaces, no shell characters. */
+export const IMAGE_REFERENCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
+
+const envName = z.string().regex(ENV_NAME_PATTERN, 'must be a valid environment variable name');
+const arg = z.string().max(MAX_ARG_LENGTH);
+
+export const helloSchema = z.object({
+  type: z.literal('hello'),
+  protocolVersion: z.int().nonnegative(),
+  client: z.object({ name: z.string().max(100), version: z.string().max(100) }),
+});
+
+export const runSchema = z.object({
+  type: z.literal('run'),
+  /** Chosen by the client so it can match `run-accepted` to its request; unique per connection. */
+  runRef: z.string().min(1).max(100),
+  image: z.string().min(1).max(512).regex(IMAGE_REFERENCE_PATTERN, 'must be an image reference such as name:tag'),
+  files: z.array(z.string().min(1).max(MAX_PATH_LENGTH)).min(1).max(MAX_FILES_PER_RUN),
+  /** argv of the test command; `{file}` is replaced by the file's path, or the path is appended. */
+  command: z.array(arg).min(1).max(MAX_ARGS),
+  workDir: z.string().min(1).max(MAX_PATH_LENGTH).optional(),
+  timeoutSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS),
+  concurrency: z.int().positive().max(MAX_CONCURRENCY),
+  env: z.record(envName, arg).refine((env) => Object.keys(env).length <= MAX_ENV_VARS, {
+    message: `at most ${MAX_ENV_VARS} variables`,
+  }),
+  /** A shell script run before the test command in each container; the user's own, so it runs in `sh`. */
+  beforeCommand: z.string().min(1).max(MAX_ARG_LENGTH).optional(),
+  /** Output kept per stream per file; the server may lower it to its own cap. */
+  maxOutputBytes: z.int().positive().optional(),
+});
+
+export const cancelSchema = z.object({
+  type: z.literal('cancel'),
+  runId: z.string().min(1).max(100),
+  reason: z.string().max(1_000).optional(),
+});
+
+export const clientMessageSchema = z.discriminatedUnion('type', [helloSchema, runSchema, cancelSchema]);
+
+export type HelloMessage = z.infer<typeof helloSchema>;
+export type RunMessage = z.infer<typeof runSchema>;
+export type CancelMessage = z.infer<typeof cancelSchema>;
+export type ClientMessage = z.infer<typeof clientMessageSchema>;

@@ -1,0 +1,28 @@
+/** Stable, machine-readable codes carried by `error` messages and by `BaleenError`. */
+export const ERROR_CODES = [
+  // Frames and protocol
+  'BAD_FRAME',
+  'INVALID_MESSAGE',
+  'HELLO_REQUIRED',
+  'PROTOCOL_VERSION_MISMATCH',
+  'UNKNOWN_RUN',
+  'DUPLICATE_RUN_REF',
+  // Engine and images
+  'DOCKER_UNREACHABLE',
+  'IMAGE_NOT_FOUND',
+  'CONTAINER_FAILED',
+  // Files
+  'TIMED_OUT',
+  'CANCELLED',
+  // Runs
+  'RUN_REJECTED',
+  'SERVER_SHUTTING_DOWN',
+  // Client side
+  'USAGE',
+  'NO_FILES_FOUND',
+  'SERVER_UNREACHABLE',
+  'CONNECTION_LOST',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,9 @@
+export { PROTOCOL_VERSION } from './version.js';
+export { ERROR_CODES, type ErrorCode } from './error-codes.js';
+export { FILE_STATUSES, RUN_STATUSES, type FileStatus, type RunStatus } from './file-status.js';
+export * from './limits.js';
+export * from './client-messages.js';
+export * from './server-messages.js';
+export * from './codec.js';
+export { BaleenError, isBaleenError } from './baleen-error.js';
+export { assertNever } from './assert-never.js';

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { ERROR_CODES } from './error-codes.js';
+import { FILE_STATUSES, RUN_STATUSES } from './file-status.js';
+
+const errorInfo = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+
+export const welcomeSchema = z.object({
+  type: z.literal('welcome'),
+  protocolVersion: z.int(),
+  serverId: z.string(),
+  serverVersion: z.string(),
+  capacity: z.int().positive(),
+  /** Where the server's containers run, for messages such as "image missing on <engine>". */
+  engine: z.string(),
+});
+
+export const runAcceptedSchema = z.object({
+  type: z.literal('run-accepted'),
+  runRef: z.string(),
+  runId: z.string(),
+  fileCount: z.int().nonnegative(),
+});
+
+export const fileStartedSchema = z.object({
+  type: z.literal('file-started'),
+  runId: z.string(),
+  fileIndex: z.int().nonnegative(),
+  file: z.string(),
+  attempt: z.int().positive(),
+  containerId: z.string(),
+});
+
+export const fileFinishedSchema = z.object({
+  type: z.literal('file-finished'),
+  runId: z.string(),
+  fileIndex: z.int().nonnegative(),
+  file: z.string(),
+  attempt: z.int().positive(),
+  status: z.enum(FILE_STATUSES),
+  /** null when the command never ran to an exit (not started, killed before start). */
+  exitCode: z.int().nullable(),
+  durationMs: z.number().nonnegative(),
+  containerId: z.string().nullable(),
+  stdout: z.string(),
+  stderr: z.string(),
+  stdoutTruncated: z.boolean(),
+  stderrTruncated: z.boolean(),
+  error: errorInfo.optional(),
+});
+
+export const runTotalsSchema = z.object({
+  files: z.int().nonnegative(),
+  passed: z.int().nonnegative(),
+  failed: z.int().nonnegative(),
+  timedOut: z.int().nonnegative(),
+  cancelled: z.int().nonnegative(),
+  error: z.int().nonnegative(),
+  /** Files that never got a result because the run ended before them (engine or image missing). */
+  notRun: z.int().nonnegative(),
+});
+
+export const runFinishedSchema = z.object({
+  type: z.literal('run-finished'),
+  runId: z.string(),
+  status: z.enum(RUN_STATUSES),
+  totals: runTotalsSchema,
+  wallTimeMs: z.number().nonnegative(),
+  error: errorInfo.optional(),
+});
+
+export const errorSchema = z.object({
+  type: z.literal('error'),
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  /** Set when the error concerns one run request or run. */
+  runRef: z.string().optional(),
+  runId: z.string().optional(),
+});
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  welcomeSchema,
+  runAcceptedSchema,
+  fileStartedSchema,
+  fileFinishedSchema,
+  runFinishedSchema,
+  errorSchema,
+]);
+
+export type WelcomeMessage = z.infer<typeof welcomeSchema>;
+export type RunAcceptedMessage = z.infer<typeof runAcceptedSchema>;
+export type FileStartedMessage = z.infer<typeof fileStartedSchema>;
+export type FileFinishedMessage = z.infer<typeof fileFinishedSchema>;
+export type RunTotals = z.infer<typeof runTotalsSchema>;
+export type RunFinishedMessage = z.infer<typeof runFinishedSchema>;
+export type ErrorMessage = z.infer<typeof errorSchema>;
+export type ServerMessage = z.infer<typeof serverMessageSchema>;

@@ -1,0 +1,78 @@
+/** What is kept of one output stream of one container. */
+export interface CollectedOutput {
+  text: string;
+  truncated: boolean;
+  /** Bytes the container wrote to this stream, kept or not. */
+  totalBytes: number;
+}
+
+/**
+ * Keeps at most `maxBytes` of a stream: the first half and the last half, because a test's output matters most
+ * at its start (set-up) and its end (the failure and the summary). What falls between is counted, not kept.
+ * Memory stays bounded whatever the container writes.
+ */
+export class OutputCollector {
+  readonly #headCap: number;
+  readonly #tailCap: number;
+  readonly #head: Buffer[] = [];
+  #headBytes = 0;
+  #tail: Buffer[] = [];
+  #tailBytes = 0;
+  #totalBytes = 0;
+
+  constructor(
+    readonly streamName: string,
+    maxBytes: number,
+  ) {
+    this.#headCap = Math.ceil(maxBytes / 2);
+    this.#tailCap = maxBytes - this.#headCap;
+  }
+
+  /** Shaped like `Writable.write` so docker-modem's demultiplexer can write into it. */
+  write(chunk: Buffer | string): boolean {
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.#totalBytes += data.length;
+    let rest = data;
+    if (this.#headBytes < this.#headCap) {
+      const take = Math.min(this.#headCap - this.#headBytes, rest.length);
+      this.#head.push(rest.subarray(0, take));
+      this.#headBytes += take;
+      rest = rest.subarray(take);
+    }
+    if (rest.length > 0 && this.#tailCap > 0) this.#pushTail(rest);
+    return true;
+  }
+
+  #pushTail(data: Buffer): void {
+    // Copy: the slice may pin a large chunk from the socket in memory.
+    this.#tail.push(Buffer.from(data.subarray(Math.max(0, data.length - this.#tailCap))));
+    this.#tailBytes += Math.min(data.length, this.#tailCap);
+    while (this.#tailBytes > this.#tailCap) {
+      const first = this.#tail[0];
+      if (first === undefined) break;
+      const excess = this.#tailBytes - this.#tailCap;
+      if (first.length <= excess) {
+        this.#tail.shift();
+        this.#tailBytes -= first.length;
+      } else {
+        this.#tail[0] = first.subarray(excess);
+        this.#tailBytes -= excess;
+      }
+    }
+  }
+
+  get totalBytes(): number {
+    return this.#totalBytes;
+  }
+
+  result(): CollectedOutput {
+    const head = Buffer.concat(this.#head).toString('utf8');
+    const tail = Buffer.concat(this.#tail).toString('utf8');
+    const omitted = this.#totalBytes - this.#headBytes - this.#tailBytes;
+    if (omitted <= 0) return { text: head + tail, truncated: false, totalBytes: this.#totalBytes };
+    const marker =
+      `\n[baleen: ${omitted} bytes of ${this.streamName} omitted here; ` +
+      `kept the first ${this.#headBytes} and the last ${this.#tailBytes} of ${this.#totalBytes} bytes]\n`;
+    return { text: head + marker + tail, truncated: true, totalBytes: this.#totalBytes };
+  }
+}

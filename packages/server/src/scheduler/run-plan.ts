@@ -1,0 +1,16 @@
+/** A validated run, as the scheduler sees it: no protocol types, no defaults left to fill in. */
+export interface RunPlan {
+  runId: string;
+  serverId: string;
+  /** Who is served in turn with other owners when capacity is short (today: the run itself). */
+  owner: string;
+  image: string;
+  files: readonly string[];
+  command: readonly string[];
+  workDir: string | undefined;
+  timeoutMs: number;
+  concurrency: number;
+  env: Readonly<Record<string, string>>;
+  beforeCommand: string | undefined;
+  maxOutputBytes: number;
+}

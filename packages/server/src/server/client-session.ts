@@ -1,0 +1,185 @@
+import {
+  assertNever,
+  decodeClientMessage,
+  encodeMessage,
+  PROTOCOL_VERSION,
+  type CancelMessage,
+  type ErrorCode,
+  type HelloMessage,
+  type RawFrame,
+  type RunFinishedMessage,
+  type RunMessage,
+  type ServerMessage,
+} from '@baleen/protocol';
+import { WebSocket } from 'ws';
+import type { Logger } from '../log/logger.js';
+import type { RunPlan } from '../scheduler/run-plan.js';
+import { newId } from './ids.js';
+
+/** Close codes in the private range, so a client can tell why the server hung up. */
+export const CLOSE_PROTOCOL_VERSION_MISMATCH = 4002;
+
+/** What a session needs from its server: identity, limits and a way to run a plan. */
+export interface SessionHost {
+  readonly serverId: string;
+  readonly serverVersion: string;
+  readonly capacity: number;
+  readonly maxOutputBytes: number;
+  readonly engine: string;
+  isShuttingDown(): boolean;
+  executeRun(plan: RunPlan, emit: (message: ServerMessage) => void, signal: AbortSignal): Promise<RunFinishedMessage>;
+}
+
+interface ActiveRun {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * One client connection. Every frame is parsed once, here; a bad one is answered with an `error` message and
+ * the connection goes on. The rest of the server sees only typed messages.
+ */
+export class ClientSession {
+  #greeted = false;
+  readonly #runs = new Map<string, ActiveRun>();
+  readonly #runRefs = new Set<string>();
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly host: SessionHost,
+    private readonly log: Logger,
+  ) {}
+
+  get activeRuns(): number {
+    return this.#runs.size;
+  }
+
+  handleFrame(raw: RawFrame): void {
+    const decoded = decodeClientMessage(raw);
+    if (!decoded.ok) {
+      this.log.debug({ code: decoded.code }, decoded.reason);
+      this.#sendError(decoded.code, decoded.reason);
+      return;
+    }
+    const message = decoded.message;
+    if (!this.#greeted && message.type !== 'hello') {
+      this.#sendError('HELLO_REQUIRED', `the first message must be 'hello' with protocolVersion ${PROTOCOL_VERSION}, got '${message.type}'`);
+      return;
+    }
+    switch (message.type) {
+      case 'hello':
+        this.#onHello(message);
+        return;
+      case 'run':
+        this.#onRun(message);
+        return;
+      case 'cancel':
+        this.#onCancel(message);
+        return;
+      default:
+        assertNever(message, 'client message');
+    }
+  }
+
+  /** Cancels every run of this connection and resolves when their containers are gone. */
+  async close(reason: string): Promise<void> {
+    for (const [runId, run] of this.#runs) {
+      if (!run.controller.signal.aborted) {
+        this.log.info({ runId, reason }, 'cancelling run');
+        run.controller.abort(new Error(reason));
+      }
+    }
+    await Promise.all([...this.#runs.values()].map((run) => run.done));
+  }
+
+  #onHello(message: HelloMessage): void {
+    if (message.protocolVersion !== PROTOCOL_VERSION) {
+      this.#sendError(
+        'PROTOCOL_VERSION_MISMATCH',
+        `client speaks protocol version ${message.protocolVersion} but this server speaks version ${PROTOCOL_VERSION} — ` +
+          `use a client and server from the same Baleen release`,
+      );
+      this.socket.close(CLOSE_PROTOCOL_VERSION_MISMATCH, 'protocol version mismatch');
+      return;
+    }
+    this.#greeted = true;
+    this.log.info({ client: message.client }, 'client said hello');
+    this.#send({
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      serverId: this.host.serverId,
+      serverVersion: this.host.serverVersion,
+      capacity: this.host.capacity,
+      engine: this.host.engine,
+    });
+  }
+
+  #onRun(message: RunMessage): void {
+    if (this.host.isShuttingDown()) {
+      this.#sendError('SERVER_SHUTTING_DOWN', 'the server is shutting down and takes no new runs; try again shortly', {
+        runRef: message.runRef,
+      });
+      return;
+    }
+    if (this.#runRefs.has(message.runRef)) {
+      this.#sendError('DUPLICATE_RUN_REF', `runRef '${message.runRef}' was already used on this connection`, {
+        runRef: message.runRef,
+      });
+      return;
+    }
+    this.#runRefs.add(message.runRef);
+    const runId = newId('run');
+    const plan: RunPlan = {
+      runId,
+      serverId: this.host.serverId,
+      owner: runId,
+      image: message.image,
+      files: message.files,
+      command: message.command,
+      workDir: message.workDir,
+      timeoutMs: Math.round(message.timeoutSeconds * 1000),
+      concurrency: Math.min(message.concurrency, this.host.capacity),
+      env: message.env,
+      beforeCommand: message.beforeCommand,
+      maxOutputBytes: Math.min(message.maxOutputBytes ?? this.host.maxOutputBytes, this.host.maxOutputBytes),
+    };
+    const log = this.log.child({ runId });
+    log.info({ image: plan.image, files: plan.files.length, concurrency: plan.concurrency }, 'run accepted');
+    this.#send({ type: 'run-accepted', runRef: message.runRef, runId, fileCount: plan.files.length });
+
+    const controller = new AbortController();
+    const done = this.host
+      .executeRun(plan, (event) => this.#send(event), controller.signal)
+      .then(
+        (finished) => {
+          log.info({ status: finished.status, totals: finished.totals, wallTimeMs: finished.wallTimeMs }, 'run finished');
+          this.#send(finished);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'run failed unexpectedly');
+          this.#sendError('INTERNAL', `the run failed unexpectedly: ${String(error)}`, { runId });
+        },
+      )
+      .finally(() => this.#runs.delete(runId));
+    this.#runs.set(runId, { controller, done });
+  }
+
+  #onCancel(message: CancelMessage): void {
+    const run = this.#runs.get(message.runId);
+    if (run === undefined) {
+      this.#sendError('UNKNOWN_RUN', `no active run '${message.runId}' on this connection`, { runId: message.runId });
+      return;
+    }
+    this.log.info({ runId: message.runId, reason: message.reason }, 'client cancelled run');
+    run.controller.abort(new Error(message.reason ?? 'cancelled by the client'));
+  }
+
+  #sendError(code: ErrorCode, message: string, about: { runRef?: string; runId?: string } = {}): void {
+    this.#send({ type: 'error', code, message, ...about });
+  }
+
+  #send(message: ServerMessage): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.socket.send(encodeMessage(message));
+  }
+}
