@@ -44,10 +44,20 @@ program
   .option('--features <paths...>', 'alias of --files (the original baleen’s name)')
   .option('--server <url>', 'a baleen-server to use, e.g. ws://ci-box:5533 (default: one in this process)')
   .option('--concurrency <n>', 'containers at once', positiveInt, defaultCapacity())
-  .option('--timeout <seconds>', 'deadline per file; a file past it is killed and reported timed-out', positiveNumber, 600)
+  .option(
+    '--timeout <seconds>',
+    'deadline per file; a file past it is killed and reported timed-out',
+    positiveNumber,
+    600,
+  )
   .option('--work-dir <dir>', 'work dir in the container, where the project sits (default: the image’s WORKDIR)')
   .option('--before-command <cmd>', 'shell script run in each container before cucumber; its failure fails the file')
-  .option('--env <K=V>', 'environment variable for the containers (repeatable; --env K passes this shell’s K)', collect, [])
+  .option(
+    '--env <K=V>',
+    'environment variable for the containers (repeatable; --env K passes this shell’s K)',
+    collect,
+    [],
+  )
   .option('--cucumber-bin <path>', 'cucumber-js executable, relative to the work dir', 'node_modules/.bin/cucumber-js')
   .option('--max-output-bytes <n>', 'output kept per stream per file (the server may cap it)', positiveInt)
   .option('--json <file>', 'write a JSON summary of the run (every file’s status, exit code, output)')
@@ -73,7 +83,9 @@ try {
     // Help and version are successes; every other parse failure is a usage error.
     process.exitCode = error.exitCode === 0 || error.code === 'commander.helpDisplayed' ? EXIT.passed : EXIT.error;
   } else {
-    process.stderr.write(`baleen: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `baleen: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = EXIT.error;
   }
 }

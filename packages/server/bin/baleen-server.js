@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // A committed entry point, so npm can link the bin before the TypeScript is built.
-import "../dist/cli.js";
+import '../dist/cli.js';

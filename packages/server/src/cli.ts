@@ -13,7 +13,8 @@ function positiveInt(value: string): number {
 
 function port(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new InvalidArgumentError('expected a port 0-65535');
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535)
+    throw new InvalidArgumentError('expected a port 0-65535');
   return parsed;
 }
 

@@ -43,14 +43,19 @@ export function exitCodeFor(result: RunResult, interrupted: boolean): ExitCode {
 }
 
 /** `baleen cucumber`: discover feature files, run each in its own container, report, and pick the exit code. */
-export async function cucumberCommand(options: CucumberOptions, cucumberArgs: string[], io: CommandIo): Promise<ExitCode> {
+export async function cucumberCommand(
+  options: CucumberOptions,
+  cucumberArgs: string[],
+  io: CommandIo,
+): Promise<ExitCode> {
   const colors = colorsFor(io.stdout);
   const fail = (error: BaleenError | Error): ExitCode => {
     io.stderr.write(`baleen: ${error.message}\n`);
     return EXIT.error;
   };
   const inputs = [...(options.files ?? []), ...(options.features ?? [])];
-  if (inputs.length === 0) return fail(new Error('no test files given — pass --files PATH... (a directory, a glob or a file)'));
+  if (inputs.length === 0)
+    return fail(new Error('no test files given — pass --files PATH... (a directory, a glob or a file)'));
 
   let files: string[];
   let env: Record<string, string>;
@@ -63,26 +68,26 @@ export async function cucumberCommand(options: CucumberOptions, cucumberArgs: st
   }
 
   const cancel = new AbortController();
-  let interrupted = false;
-  let view: LiveView | undefined;
+  // An object, not a let: it changes in a signal handler between awaits.
+  const state = { interrupted: false };
+  const where = options.server ?? 'an embedded server';
+  io.stdout.write(
+    colors.dim(
+      `baleen: ${files.length} file${files.length === 1 ? '' : 's'} · image ${options.image} · ${where} · ` +
+        `concurrency ${options.concurrency} · timeout ${options.timeout}s\n`,
+    ),
+  );
+  const view: LiveView = io.stdout.isTTY ? terminalLiveView(io.stdout, colors) : plainLiveView(io.stdout, colors);
   const removeInterrupt = io.onInterrupt(() => {
-    if (interrupted) {
+    if (state.interrupted) {
       io.stderr.write('baleen: interrupted again — exiting without waiting for containers to be removed\n');
       process.exit(EXIT.interrupted);
     }
-    interrupted = true;
-    const message = 'cancelling: stopping and removing this run’s containers (Ctrl-C again to quit at once)';
-    if (view === undefined) io.stderr.write(`baleen: ${message}\n`);
-    else view.note(colors.yellow(message));
+    state.interrupted = true;
+    view.note(colors.yellow('cancelling: stopping and removing this run’s containers (Ctrl-C again to quit at once)'));
     cancel.abort();
   });
 
-  const where = options.server ?? 'an embedded server';
-  io.stdout.write(
-    colors.dim(`baleen: ${files.length} file${files.length === 1 ? '' : 's'} · image ${options.image} · ${where} · ` +
-      `concurrency ${options.concurrency} · timeout ${options.timeout}s\n`),
-  );
-  view = io.stdout.isTTY ? terminalLiveView(io.stdout, colors) : plainLiveView(io.stdout, colors);
   let result: RunResult;
   try {
     result = await runTests({
@@ -98,14 +103,14 @@ export async function cucumberCommand(options: CucumberOptions, cucumberArgs: st
       ...(options.server === undefined ? {} : { server: options.server }),
       signal: cancel.signal,
       onEvent: (event) => {
-        if (event.type === 'run-accepted') view?.note(colors.dim(`run ${event.message.runId} accepted`));
-        view?.onEvent(event);
+        if (event.type === 'run-accepted') view.note(colors.dim(`run ${event.message.runId} accepted`));
+        view.onEvent(event);
       },
     });
   } catch (error) {
     view.stop();
     removeInterrupt();
-    if (isBaleenError(error)) return interrupted ? EXIT.interrupted : fail(error);
+    if (isBaleenError(error)) return state.interrupted ? EXIT.interrupted : fail(error);
     throw error;
   }
   view.stop();
@@ -128,5 +133,5 @@ export async function cucumberCommand(options: CucumberOptions, cucumberArgs: st
         colors,
       ),
   );
-  return exitCodeFor(result, interrupted);
+  return exitCodeFor(result, state.interrupted);
 }

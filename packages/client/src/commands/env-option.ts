@@ -4,20 +4,27 @@ import { BaleenError, ENV_NAME_PATTERN } from '@baleen/protocol';
  * Parses repeated `--env K=V` (or `--env K`, which passes K's value from this environment, as `docker run -e K`
  * does) into a record. Names are checked here so a typo fails before any container exists.
  */
-export function parseEnvOptions(entries: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function parseEnvOptions(
+  entries: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const result: Record<string, string> = {};
   for (const entry of entries) {
     const at = entry.indexOf('=');
     const name = at === -1 ? entry : entry.slice(0, at);
     if (!ENV_NAME_PATTERN.test(name)) {
-      throw new BaleenError('USAGE', `--env '${entry}': '${name}' is not a valid variable name (letters, digits, _; not starting with a digit)`);
+      throw new BaleenError(
+        'USAGE',
+        `--env '${entry}': '${name}' is not a valid variable name (letters, digits, _; not starting with a digit)`,
+      );
     }
     if (at !== -1) {
       result[name] = entry.slice(at + 1);
       continue;
     }
     const inherited = env[name];
-    if (inherited === undefined) throw new BaleenError('USAGE', `--env ${name}: ${name} is not set here; pass --env ${name}=VALUE`);
+    if (inherited === undefined)
+      throw new BaleenError('USAGE', `--env ${name}: ${name} is not set here; pass --env ${name}=VALUE`);
     result[name] = inherited;
   }
   return result;

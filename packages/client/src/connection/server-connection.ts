@@ -24,19 +24,28 @@ export class ServerConnection {
     readonly url: string,
   ) {
     socket.on('message', (raw) => {
-      const decoded = decodeServerMessage(raw as Buffer);
+      const decoded = decodeServerMessage(raw);
       if (!decoded.ok) {
-        this.#fail(new BaleenError(decoded.code, `the server at ${url} sent a message this client cannot read: ${decoded.reason}`));
+        this.#fail(
+          new BaleenError(
+            decoded.code,
+            `the server at ${url} sent a message this client cannot read: ${decoded.reason}`,
+          ),
+        );
         return;
       }
       this.#push(decoded.message);
     });
     socket.on('close', (code, reason) => {
       const why = reason.length > 0 ? `: ${reason.toString()}` : '';
-      this.#fail(new BaleenError('CONNECTION_LOST', `the connection to the Baleen server at ${url} closed (code ${code}${why})`));
+      this.#fail(
+        new BaleenError('CONNECTION_LOST', `the connection to the Baleen server at ${url} closed (code ${code}${why})`),
+      );
     });
     socket.on('error', (error) => {
-      this.#fail(new BaleenError('CONNECTION_LOST', `the connection to the Baleen server at ${url} failed: ${error.message}`));
+      this.#fail(
+        new BaleenError('CONNECTION_LOST', `the connection to the Baleen server at ${url} failed: ${error.message}`),
+      );
     });
   }
 

@@ -16,7 +16,8 @@ export interface LiveView {
 
 function finishedLine(message: FileFinishedMessage, colors: Colors): string {
   const exit = message.exitCode === null ? '' : colors.dim(` exit ${message.exitCode}`);
-  const why = message.status === 'passed' || message.status === 'failed' ? '' : colors.dim(` — ${message.error?.message ?? ''}`);
+  const why =
+    message.status === 'passed' || message.status === 'failed' ? '' : colors.dim(` — ${message.error?.message ?? ''}`);
   return `${statusBadge(message.status, colors)} ${message.file} ${colors.dim(formatDuration(message.durationMs))}${exit}${why}`;
 }
 
@@ -30,7 +31,9 @@ export function plainLiveView(out: NodeJS.WritableStream, colors: Colors): LiveV
         case 'run-accepted':
           return;
         case 'file-started':
-          line(`${colors.cyan('▶ started')} ${event.message.file} ${colors.dim(`container ${event.message.containerId.slice(0, 12)}`)}`);
+          line(
+            `${colors.cyan('▶ started')} ${event.message.file} ${colors.dim(`container ${event.message.containerId.slice(0, 12)}`)}`,
+          );
           return;
         case 'file-finished':
           line(finishedLine(event.message, colors));
@@ -55,7 +58,11 @@ export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors): LiveV
       (file) => `  ${colors.cyan('▶')} ${file.file} ${colors.dim(formatDuration(now - file.since))}`,
     );
     const queued = Math.max(0, total - done - running.size);
-    lines.push(colors.bold(`  ${done}/${total} done · ${running.size} running · ${queued} queued · ${formatDuration(now - began)}`));
+    lines.push(
+      colors.bold(
+        `  ${done}/${total} done · ${running.size} running · ${queued} queued · ${formatDuration(now - began)}`,
+      ),
+    );
     render(lines.join('\n'));
   };
   const timer = setInterval(draw, REDRAW_INTERVAL_MS);

@@ -13,12 +13,20 @@ export interface SummaryInput {
 }
 
 function indent(text: string): string {
-  return text.replace(/\n$/, '').split('\n').map((line) => `    ${line}`).join('\n');
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
 }
 
 function outputBlock(result: FileFinishedMessage, colors: Colors): string {
   const exit = result.exitCode === null ? '' : `, exit ${result.exitCode}`;
-  const parts = [colors.bold(`── ${result.file} (${paintStatus(result.status, colors)}${exit}, ${formatDuration(result.durationMs)}) ──`)];
+  const parts = [
+    colors.bold(
+      `── ${result.file} (${paintStatus(result.status, colors)}${exit}, ${formatDuration(result.durationMs)}) ──`,
+    ),
+  ];
   if (result.error !== undefined) parts.push(`  ${paintStatus(result.status, colors, result.error.message)}`);
   const streams: [string, string, boolean][] = [
     ['stdout', result.stdout, result.stdoutTruncated],
@@ -28,7 +36,8 @@ function outputBlock(result: FileFinishedMessage, colors: Colors): string {
     if (text.length === 0) continue;
     parts.push(colors.dim(`  ${name}${truncated ? ' (truncated)' : ''}:`), indent(text));
   }
-  if (result.stdout.length === 0 && result.stderr.length === 0 && result.error === undefined) parts.push(colors.dim('  (no output)'));
+  if (result.stdout.length === 0 && result.stderr.length === 0 && result.error === undefined)
+    parts.push(colors.dim('  (no output)'));
   return parts.join('\n');
 }
 
@@ -41,7 +50,9 @@ export function totalsLine(totals: RunTotals, wallTimeMs: number, colors: Colors
     [totals.cancelled, 'cancelled', 'cancelled'],
     [totals.notRun, 'not run', 'not run'],
   ];
-  const parts = counts.filter(([count]) => count > 0).map(([count, status, label]) => paintStatus(status, colors, `${count} ${label}`));
+  const parts = counts
+    .filter(([count]) => count > 0)
+    .map(([count, status, label]) => paintStatus(status, colors, `${count} ${label}`));
   const files = `${totals.files} file${totals.files === 1 ? '' : 's'}`;
   return `${colors.bold(files)} (${parts.join(', ')}) in ${formatDuration(wallTimeMs)}`;
 }
@@ -69,5 +80,8 @@ export function renderSummary(input: SummaryInput, colors: Colors): string {
     .map((result) => outputBlock(result, colors));
   const speedup = input.wallTimeMs > 0 ? busyMs / input.wallTimeMs : 0;
   const timing = colors.dim(`files' own time ${formatDuration(busyMs)}, ${speedup.toFixed(1)}x parallel`);
-  return [...blocks, table.toString(), `${totalsLine(input.totals, input.wallTimeMs, colors)} · ${timing}`].join('\n\n') + '\n';
+  return (
+    [...blocks, table.toString(), `${totalsLine(input.totals, input.wallTimeMs, colors)} · ${timing}`].join('\n\n') +
+    '\n'
+  );
 }

@@ -43,10 +43,15 @@ export async function runOnServer(
   onEvent: (event: RunEvent) => void,
   cancel: AbortSignal,
 ): Promise<RunResult> {
-  connection.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: 'baleen', version: CLIENT_VERSION } });
+  connection.send({
+    type: 'hello',
+    protocolVersion: PROTOCOL_VERSION,
+    client: { name: 'baleen', version: CLIENT_VERSION },
+  });
   const welcome = await connection.next();
   if (welcome.type === 'error') throw fromErrorMessage(welcome);
-  if (welcome.type !== 'welcome') throw new BaleenError('INVALID_MESSAGE', `expected 'welcome' from the server, got '${welcome.type}'`);
+  if (welcome.type !== 'welcome')
+    throw new BaleenError('INVALID_MESSAGE', `expected 'welcome' from the server, got '${welcome.type}'`);
   onEvent({ type: 'welcome', message: welcome });
 
   connection.send({ type: 'run', runRef: RUN_REF, ...request });
@@ -76,10 +81,14 @@ export async function runOnServer(
           onEvent({ type: 'file-finished', message });
           break;
         case 'run-finished':
-          if (message.runId !== runId || runId === undefined) break;
+          if (runId === undefined || message.runId !== runId) break;
           return { runId, welcome, files, finished: message };
         case 'error':
-          if (message.runRef === RUN_REF || message.runId === runId || (message.runRef === undefined && message.runId === undefined)) {
+          if (
+            message.runRef === RUN_REF ||
+            message.runId === runId ||
+            (message.runRef === undefined && message.runId === undefined)
+          ) {
             throw fromErrorMessage(message);
           }
           break;

@@ -19,7 +19,8 @@ export class CapacityGate {
   readonly #queues = new Map<string, Waiter[]>();
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     this.#free = capacity;
   }
 

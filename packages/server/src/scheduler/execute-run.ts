@@ -1,4 +1,9 @@
-import { BaleenError, type FileFinishedMessage, type FileStartedMessage, type RunFinishedMessage } from '@baleen/protocol';
+import {
+  BaleenError,
+  type FileFinishedMessage,
+  type FileStartedMessage,
+  type RunFinishedMessage,
+} from '@baleen/protocol';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ContainerBackend } from '../backend/container-backend.js';
@@ -20,7 +25,11 @@ export interface ExecuteRunDeps {
  * slot at once, and the capacity gate bounds all runs together. When a file finishes, the next one starts at
  * once; there are no batches. Resolves with the run's end, never rejects.
  */
-export async function executeRun(plan: RunPlan, deps: ExecuteRunDeps, signal: AbortSignal): Promise<RunFinishedMessage> {
+export async function executeRun(
+  plan: RunPlan,
+  deps: ExecuteRunDeps,
+  signal: AbortSignal,
+): Promise<RunFinishedMessage> {
   const began = performance.now();
   const totals = emptyTotals(plan.files.length);
   const finished = (status: RunFinishedMessage['status'], error?: BaleenError): RunFinishedMessage => ({

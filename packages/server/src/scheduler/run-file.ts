@@ -93,6 +93,7 @@ export async function runFile(
       },
     );
     if (outcome.end === 'exited') return finish(outcome.exitCode === 0 ? 'passed' : 'failed', outcome);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the await
     if (deadline.aborted && !runSignal.aborted) {
       const seconds = plan.timeoutMs / 1000;
       return finish('timed-out', outcome, {
@@ -100,10 +101,15 @@ export async function runFile(
         message: `timed out after ${seconds} s; the container was killed (raise --timeout if the file needs longer)`,
       });
     }
-    return finish('cancelled', outcome, { code: 'CANCELLED', message: 'the run was cancelled while this file ran; the container was killed' });
+    return finish('cancelled', outcome, {
+      code: 'CANCELLED',
+      message: 'the run was cancelled while this file ran; the container was killed',
+    });
   } catch (error) {
     const failure =
-      error instanceof BaleenError ? error : new BaleenError('INTERNAL', `unexpected failure: ${String(error)}`, { cause: error });
+      error instanceof BaleenError
+        ? error
+        : new BaleenError('INTERNAL', `unexpected failure: ${String(error)}`, { cause: error });
     return finish('error', {}, { code: failure.code, message: failure.message });
   } finally {
     release();

@@ -46,11 +46,15 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
     if (request.method === 'GET' && request.url === '/healthz') {
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: 'ok', serverId, capacity: gate.capacity, inUse: gate.inUse, waiting: gate.waiting }));
+      response.end(
+        JSON.stringify({ status: 'ok', serverId, capacity: gate.capacity, inUse: gate.inUse, waiting: gate.waiting }),
+      );
       return;
     }
     response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
-    response.end('Baleen speaks WebSocket here: connect with the baleen client (baleen cucumber --server ws://host:port)\n');
+    response.end(
+      'Baleen speaks WebSocket here: connect with the baleen client (baleen cucumber --server ws://host:port)\n',
+    );
   });
   const wss = new WebSocketServer({ server: http, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false });
 

@@ -63,7 +63,10 @@ export class ClientSession {
     }
     const message = decoded.message;
     if (!this.#greeted && message.type !== 'hello') {
-      this.#sendError('HELLO_REQUIRED', `the first message must be 'hello' with protocolVersion ${PROTOCOL_VERSION}, got '${message.type}'`);
+      this.#sendError(
+        'HELLO_REQUIRED',
+        `the first message must be 'hello' with protocolVersion ${PROTOCOL_VERSION}, got '${message.type}'`,
+      );
       return;
     }
     switch (message.type) {
@@ -152,7 +155,10 @@ export class ClientSession {
       .executeRun(plan, (event) => this.#send(event), controller.signal)
       .then(
         (finished) => {
-          log.info({ status: finished.status, totals: finished.totals, wallTimeMs: finished.wallTimeMs }, 'run finished');
+          log.info(
+            { status: finished.status, totals: finished.totals, wallTimeMs: finished.wallTimeMs },
+            'run finished',
+          );
           this.#send(finished);
         },
         (error: unknown) => {

@@ -2,7 +2,14 @@ import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { ContainerBackend, ContainerOutcome, ContainerSpec, RunContainerOptions } from '../container-backend.js';
 import { DockerContainerRun } from './docker-container-run.js';
-import { dockerMessage, imageNotFoundError, isUnreachable, statusCodeOf, toBaleenError, unreachableError } from './docker-errors.js';
+import {
+  dockerMessage,
+  imageNotFoundError,
+  isUnreachable,
+  statusCodeOf,
+  toBaleenError,
+  unreachableError,
+} from './docker-errors.js';
 
 /** The engine address as a person would write it, for error messages. */
 export function describeDockerEngine(env: NodeJS.ProcessEnv = process.env): string {
@@ -53,7 +60,11 @@ export class DockerBackend implements ContainerBackend {
           await this.#docker.getContainer(info.Id).remove({ force: true, v: true });
           removed += 1;
         } catch (error) {
-          if (statusCodeOf(error) !== 404) this.log.warn({ containerId: info.Id.slice(0, 12), err: dockerMessage(error) }, 'sweep could not remove container');
+          if (statusCodeOf(error) !== 404)
+            this.log.warn(
+              { containerId: info.Id.slice(0, 12), err: dockerMessage(error) },
+              'sweep could not remove container',
+            );
         }
       }),
     );

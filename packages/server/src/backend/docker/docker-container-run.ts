@@ -44,6 +44,7 @@ export class DockerContainerRun {
       const container = await this.#create();
       const { drained } = await this.#attach(container);
       // Checked after every await: a cancellation that arrived meanwhile must not start a container.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the awaits
       if (signal.aborted) return this.#outcome('interrupted', null);
       await this.#start(container);
       onStarted(container.id);
@@ -120,7 +121,10 @@ export class DockerContainerRun {
    * "next-exit" wait sent beside start hangs forever when the container exits first.) Wait has no timeout
    * of its own, so the signal (run cancelled, or the file's deadline) kills the container.
    */
-  async #waitOrKill(container: Docker.Container, signal: AbortSignal): Promise<{ exitCode: number | null; killed: boolean }> {
+  async #waitOrKill(
+    container: Docker.Container,
+    signal: AbortSignal,
+  ): Promise<{ exitCode: number | null; killed: boolean }> {
     try {
       const waited = container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>;
       const exitedFirst = await raceAbort(waited, signal);

@@ -9,10 +9,18 @@ interface DockerApiError {
   message?: string;
 }
 
-const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
+const UNREACHABLE_CODES = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'EACCES',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
+]);
 
 function asApiError(error: unknown): DockerApiError {
-  return typeof error === 'object' && error !== null ? (error as DockerApiError) : {};
+  return typeof error === 'object' && error !== null ? error : {};
 }
 
 export function statusCodeOf(error: unknown): number | undefined {
@@ -54,7 +62,11 @@ export function imageNotFoundError(image: string, engine: string, cause?: unknow
 export function toBaleenError(error: unknown, engine: string, doing: string): BaleenError {
   if (error instanceof BaleenError) return error;
   if (isUnreachable(error)) return unreachableError(engine, error);
-  return new BaleenError('CONTAINER_FAILED', `${doing} failed on the Docker engine at ${engine}: ${dockerMessage(error)}`, {
-    cause: error,
-  });
+  return new BaleenError(
+    'CONTAINER_FAILED',
+    `${doing} failed on the Docker engine at ${engine}: ${dockerMessage(error)}`,
+    {
+      cause: error,
+    },
+  );
 }

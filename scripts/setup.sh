@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Everything Baleen needs on a fresh machine, idempotent and quick when all is in place:
+# npm dependencies, the TypeScript build, a Docker engine that answers, and the fixtures runner image.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# npm ci when node_modules is missing or older than the lockfile.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+log "building TypeScript"
+npm run --silent build
+
+bash scripts/ensure-docker.sh
+bash scripts/build-fixtures-image.sh
