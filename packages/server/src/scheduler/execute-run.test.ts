@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BaleenError, type FileFinishedMessage, type FileStartedMessage } from '@baleen/protocol';
+import { silentLogger } from '../log/logger.js';
+import { FakeBackend, type FakeBehaviour } from '../testing/fake-backend.js';
+import { CapacityGate } from './capacity-gate.js';
+import { executeRun } from './execute-run.js';
+import type { RunPlan } from './run-plan.js';
+
+function plan(files: string[], overrides: Partial<RunPlan> = {}): RunPlan {
+  return {
+    runId: 'run-test',
+    serverId: 'srv-test',
+    owner: 'run-test',
+    image: 'img:latest',
+    files,
+    command: ['cucumber-js'],
+    workDir: undefined,
+    timeoutMs: 10_000,
+    concurrency: 2,
+    env: { GREETING: 'hi' },
+    beforeCommand: undefined,
+    maxOutputBytes: 1024,
+    ...overrides,
+  };
+}
+
+async function execute(
+  files: string[],
+  behaviour: (file: string) => FakeBehaviour,
+  options: { plan?: Partial<RunPlan>; capacity?: number; signal?: AbortSignal } = {},
+) {
+  const backend = new FakeBackend(behaviour);
+  const events: (FileStartedMessage | FileFinishedMessage)[] = [];
+  const finished = await executeRun(
+    plan(files, options.plan),
+    { backend, gate: new CapacityGate(options.capacity ?? 8), log: silentLogger(), emit: (e) => events.push(e) },
+    options.signal ?? new AbortController().signal,
+  );
+  return { backend, events, finished };
+}
+
+describe('executeRun (scheduler, with a fake backend)', () => {
+  it('never runs more than the run’s concurrency at once', async () => {
+    const files = Array.from({ length: 10 }, (_, i) => `f${i}.feature`);
+    const { backend, finished } = await execute(files, () => ({ durationMs: 20 }), { plan: { concurrency: 3 } });
+    assert.equal(backend.maxRunning, 3);
+    assert.equal(finished.totals.passed, 10);
+    assert.equal(finished.status, 'passed');
+  });
+
+  it('never runs more than the server’s capacity, whatever the run asks', async () => {
+    const files = Array.from({ length: 8 }, (_, i) => `f${i}.feature`);
+    const { backend } = await execute(files, () => ({ durationMs: 20 }), { plan: { concurrency: 8 }, capacity: 2 });
+    assert.equal(backend.maxRunning, 2);
+  });
+
+  it('is a rolling pool: a slot freed by a short file is taken at once, not after a batch', async () => {
+    // long.feature holds one slot for 300 ms; with two slots the short files must flow through the other.
+    const files = ['long.feature', 's1.feature', 's2.feature', 's3.feature', 's4.feature'];
+    const { backend } = await execute(files, (f) => ({ durationMs: f === 'long.feature' ? 300 : 30 }), {
+      plan: { concurrency: 2 },
+    });
+    const longEnd = backend.finished.find((f) => f.file === 'long.feature')?.at ?? 0;
+    const shortStartsBeforeLongEnds = backend.started.filter((s) => s.file !== 'long.feature' && s.at < longEnd).length;
+    assert.equal(shortStartsBeforeLongEnds, 4);
+  });
+
+  it('reports every file exactly once with its status, and counts them in the totals', async () => {
+    const files = ['pass.feature', 'fail.feature', 'broken.feature'];
+    const { events, finished } = await execute(files, (f) => {
+      if (f === 'fail.feature') return { durationMs: 5, exitCode: 1, stdout: 'assertion failed' };
+      if (f === 'broken.feature')
+        return { durationMs: 5, fail: new BaleenError('CONTAINER_FAILED', 'could not start') };
+      return { durationMs: 5 };
+    });
+    const results = events.filter((e): e is FileFinishedMessage => e.type === 'file-finished');
+    assert.deepEqual(results.map((r) => [r.file, r.status]).sort(), [
+      ['broken.feature', 'error'],
+      ['fail.feature', 'failed'],
+      ['pass.feature', 'passed'],
+    ]);
+    assert.equal(results.find((r) => r.file === 'fail.feature')?.stdout, 'assertion failed');
+    assert.equal(results.find((r) => r.file === 'broken.feature')?.error?.code, 'CONTAINER_FAILED');
+    assert.deepEqual(finished.totals, {
+      files: 3,
+      passed: 1,
+      failed: 1,
+      timedOut: 0,
+      cancelled: 0,
+      error: 1,
+      notRun: 0,
+    });
+    assert.equal(finished.status, 'failed');
+  });
+
+  it('kills a file at its deadline and reports it timed-out', async () => {
+    const { events, finished } = await execute(['slow.feature'], () => ({ durationMs: 5_000 }), {
+      plan: { timeoutMs: 50 },
+    });
+    const result = events.find((e): e is FileFinishedMessage => e.type === 'file-finished');
+    assert.equal(result?.status, 'timed-out');
+    assert.equal(result?.error?.code, 'TIMED_OUT');
+    assert.equal(finished.totals.timedOut, 1);
+  });
+
+  it('cancels running and queued files when the run is cancelled', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const files = ['a.feature', 'b.feature', 'c.feature'];
+    const { finished, events } = await execute(files, () => ({ durationMs: 5_000 }), {
+      plan: { concurrency: 1 },
+      signal: controller.signal,
+    });
+    assert.equal(finished.status, 'cancelled');
+    assert.equal(finished.totals.cancelled, 3);
+    const results = events.filter((e): e is FileFinishedMessage => e.type === 'file-finished');
+    assert.equal(results.filter((r) => r.containerId === null).length, 2, 'two files never got a container');
+  });
+
+  it('gives each container its place in the run and the labels that let a sweep find it', async () => {
+    const { backend } = await execute(['a.feature', 'b.feature'], () => ({ durationMs: 1 }));
+    const spec = backend.specs.find((s) => s.env['BALEEN_FILE'] === 'b.feature');
+    assert.deepEqual(
+      { ...spec?.env },
+      {
+        GREETING: 'hi',
+        BALEEN_RUN_ID: 'run-test',
+        BALEEN_FILE: 'b.feature',
+        BALEEN_INDEX: '1',
+        BALEEN_TOTAL: '2',
+        BALEEN_ATTEMPT: '1',
+      },
+    );
+    assert.deepEqual(spec?.labels, {
+      'baleen.managed': 'true',
+      'baleen.server': 'srv-test',
+      'baleen.run': 'run-test',
+      'baleen.file': 'b.feature',
+      'baleen.index': '1',
+      'baleen.attempt': '1',
+    });
+    assert.deepEqual(spec?.argv, ['cucumber-js', 'b.feature']);
+    assert.equal(backend.removedSweeps, 1, 'the run sweeps its label afterwards');
+  });
+
+  it('ends the run with one clear error when the image is missing, running nothing', async () => {
+    const backend = new FakeBackend(() => ({ durationMs: 1 }));
+    backend.imageMissing = true;
+    const finished = await executeRun(
+      plan(['a.feature']),
+      { backend, gate: new CapacityGate(2), log: silentLogger(), emit: () => {} },
+      new AbortController().signal,
+    );
+    assert.equal(finished.status, 'error');
+    assert.equal(finished.error?.code, 'IMAGE_NOT_FOUND');
+    assert.equal(finished.totals.notRun, 1);
+    assert.equal(backend.specs.length, 0);
+  });
+});

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { decodeServerMessage, PROTOCOL_VERSION, type ServerMessage } from '@baleen/protocol';
+import { WebSocket } from 'ws';
+import { silentLogger } from '../log/logger.js';
+import { FakeBackend } from '../testing/fake-backend.js';
+import { startServer, type RunningServer } from './baleen-server.js';
+
+/** A raw protocol client: sends anything, collects typed replies. */
+async function connect(url: string) {
+  const socket = new WebSocket(url);
+  const inbox: ServerMessage[] = [];
+  const waiters: (() => void)[] = [];
+  socket.on('message', (raw) => {
+    const decoded = decodeServerMessage(raw as Buffer);
+    assert.ok(decoded.ok, 'the server only sends valid messages');
+    inbox.push(decoded.message);
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const next = async (): Promise<ServerMessage> => {
+    while (inbox.length === 0) await new Promise<void>((resolve) => waiters.push(resolve));
+    return inbox.shift() as ServerMessage;
+  };
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+  return {
+    socket,
+    next,
+    closed,
+    send: (value: unknown) => socket.send(typeof value === 'string' ? value : JSON.stringify(value)),
+  };
+}
+
+const hello = { type: 'hello', protocolVersion: PROTOCOL_VERSION, client: { name: 'test', version: '0' } };
+const run = {
+  type: 'run',
+  runRef: 'r1',
+  image: 'img:latest',
+  files: ['a.feature', 'b.feature'],
+  command: ['cucumber-js'],
+  timeoutSeconds: 5,
+  concurrency: 2,
+  env: {},
+};
+
+describe('baleen-server protocol (real WebSocket, fake backend)', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      capacity: 2,
+      log: silentLogger(),
+      backend: new FakeBackend(() => ({ durationMs: 10 })),
+    });
+  });
+  after(() => server.close());
+
+  it('answers bad frames with an error and keeps serving the same connection', async () => {
+    const client = await connect(server.url);
+    const bad = [
+      'not json',
+      '{"type":"hello"}',
+      JSON.stringify({ ...run, files: 'x' }),
+      '[]',
+      'null',
+      Buffer.alloc(3, 0xff).toString('latin1'),
+    ];
+    for (const frame of bad) {
+      client.send(frame);
+      const reply = await client.next();
+      assert.equal(reply.type, 'error');
+    }
+    client.send(hello);
+    assert.equal((await client.next()).type, 'welcome');
+    client.socket.close();
+  });
+
+  it('requires hello before anything else', async () => {
+    const client = await connect(server.url);
+    client.send(run);
+    const reply = await client.next();
+    assert.equal(reply.type === 'error' && reply.code, 'HELLO_REQUIRED');
+    client.socket.close();
+  });
+
+  it('refuses a different protocol version, naming both, and closes', async () => {
+    const client = await connect(server.url);
+    client.send({ ...hello, protocolVersion: PROTOCOL_VERSION + 1 });
+    const reply = await client.next();
+    assert.equal(reply.type, 'error');
+    if (reply.type === 'error') {
+      assert.equal(reply.code, 'PROTOCOL_VERSION_MISMATCH');
+      assert.match(reply.message, new RegExp(`version ${PROTOCOL_VERSION + 1}.*version ${PROTOCOL_VERSION}`));
+    }
+    assert.equal(await client.closed, 4002);
+  });
+
+  it('runs a run: accepted, each file started and finished, then run-finished', async () => {
+    const client = await connect(server.url);
+    client.send(hello);
+    await client.next();
+    client.send(run);
+    const seen: ServerMessage[] = [];
+    for (;;) {
+      const message = await client.next();
+      seen.push(message);
+      if (message.type === 'run-finished') break;
+    }
+    assert.equal(seen[0]?.type, 'run-accepted');
+    assert.equal(seen.filter((m) => m.type === 'file-started').length, 2);
+    assert.equal(seen.filter((m) => m.type === 'file-finished').length, 2);
+    const last = seen.at(-1);
+    assert.equal(last?.type === 'run-finished' && last.status, 'passed');
+    client.socket.close();
+  });
+
+  it('answers cancel for an unknown run with UNKNOWN_RUN', async () => {
+    const client = await connect(server.url);
+    client.send(hello);
+    await client.next();
+    client.send({ type: 'cancel', runId: 'run-nope' });
+    const reply = await client.next();
+    assert.equal(reply.type === 'error' && reply.code, 'UNKNOWN_RUN');
+    client.socket.close();
+  });
+
+  it('answers plain HTTP with a hint and serves /healthz', async () => {
+    const httpUrl = server.url.replace('ws://', 'http://');
+    const health = await fetch(`${httpUrl}/healthz`);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { status: string }).status, 'ok');
+    const other = await fetch(httpUrl);
+    assert.equal(other.status, 426);
+  });
+});

@@ -1,0 +1,83 @@
+import { BaleenError } from '@baleen/protocol';
+import type {
+  ContainerBackend,
+  ContainerOutcome,
+  ContainerSpec,
+  RunContainerOptions,
+} from '../backend/container-backend.js';
+
+/** How the fake "container" for one file behaves: how long it takes and how it ends. */
+export interface FakeBehaviour {
+  durationMs: number;
+  exitCode?: number;
+  stdout?: string;
+  /** Throw this from run() instead of running (e.g. a start failure). */
+  fail?: BaleenError;
+}
+
+/**
+ * A container backend for unit-testing the scheduler only: no Docker, just timers. It records what ran and
+ * how many ran at once, so tests can check the pool's shape. Never used where Docker behaviour is claimed.
+ */
+export class FakeBackend implements ContainerBackend {
+  readonly engine = 'fake://engine';
+  running = 0;
+  maxRunning = 0;
+  readonly started: { file: string; at: number }[] = [];
+  readonly finished: { file: string; at: number }[] = [];
+  readonly specs: ContainerSpec[] = [];
+  imageMissing = false;
+  removedSweeps = 0;
+  #next = 0;
+
+  constructor(private readonly behaviour: (file: string) => FakeBehaviour) {}
+
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  ensureImage(image: string): Promise<void> {
+    if (this.imageMissing)
+      return Promise.reject(new BaleenError('IMAGE_NOT_FOUND', `image '${image}' not found on ${this.engine}`));
+    return Promise.resolve();
+  }
+
+  async run(spec: ContainerSpec, { signal, onStarted }: RunContainerOptions): Promise<ContainerOutcome> {
+    const file = spec.env['BALEEN_FILE'] ?? '?';
+    const behaviour = this.behaviour(file);
+    this.specs.push(spec);
+    if (behaviour.fail !== undefined) throw behaviour.fail;
+    const containerId = `fake-${String(this.#next++)}`;
+    this.running += 1;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    this.started.push({ file, at: performance.now() });
+    onStarted(containerId);
+    const interrupted = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(false);
+      }, behaviour.durationMs);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    this.running -= 1;
+    this.finished.push({ file, at: performance.now() });
+    const output = { text: behaviour.stdout ?? '', truncated: false, totalBytes: (behaviour.stdout ?? '').length };
+    return {
+      containerId,
+      end: interrupted ? 'interrupted' : 'exited',
+      exitCode: interrupted ? 137 : (behaviour.exitCode ?? 0),
+      stdout: output,
+      stderr: { text: '', truncated: false, totalBytes: 0 },
+    };
+  }
+
+  removeContainers(): Promise<number> {
+    this.removedSweeps += 1;
+    return Promise.resolve(0);
+  }
+}
