@@ -101,7 +101,11 @@ export async function runBaleenWithReport(
 ): Promise<CliResult & { report: JsonReport }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'baleen-e2e-'));
   const file = path.join(dir, 'report.json');
-  const result = await runBaleen([...args, '--json', file], options);
+  // Before any `--`: what follows it belongs to cucumber-js.
+  const dashes = args.indexOf('--');
+  const withJson =
+    dashes === -1 ? [...args, '--json', file] : [...args.slice(0, dashes), '--json', file, ...args.slice(dashes)];
+  const result = await runBaleen(withJson, options);
   let report: JsonReport;
   try {
     report = JSON.parse(await readFile(file, 'utf8')) as JsonReport;

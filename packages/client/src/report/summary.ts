@@ -61,6 +61,8 @@ export function totalsLine(totals: RunTotals, wallTimeMs: number, colors: Colors
 export function renderSummary(input: SummaryInput, colors: Colors): string {
   const table = new Table({
     head: ['File', 'Status', 'Duration', 'Exit'],
+    // No rule between rows: a long suite stays readable.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     style: { head: colors.isColorSupported ? ['bold'] : [], border: colors.isColorSupported ? ['gray'] : [] },
   });
   let busyMs = 0;
