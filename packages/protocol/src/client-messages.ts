@@ -6,6 +6,7 @@ import {
   MAX_ENV_VARS,
   MAX_FILES_PER_RUN,
   MAX_PATH_LENGTH,
+  MAX_RETRIES,
   MAX_TIMEOUT_SECONDS,
 } from './limits.js';
 
@@ -42,6 +43,15 @@ export const runSchema = z.object({
   beforeCommand: z.string().min(1).max(MAX_ARG_LENGTH).optional(),
   /** Output kept per stream per file; the server may lower it to its own cap. */
   maxOutputBytes: z.int().positive().optional(),
+  /** A failed or timed-out file runs again in a fresh container, up to this many more times. */
+  retries: z.int().min(0).max(MAX_RETRIES).optional(),
+  /** The first file that fails cancels the queued files and stops the running ones. */
+  failFast: z.boolean().optional(),
+  /**
+   * The test command writes cucumber's message envelopes (NDJSON) to stderr (`--format message:/dev/stderr`):
+   * the server parses them as they arrive, streams scenario results and keeps them apart from stderr text.
+   */
+  cucumberMessages: z.boolean().optional(),
 });
 
 export const cancelSchema = z.object({

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   // Files
   'TIMED_OUT',
   'CANCELLED',
+  'INCOMPLETE',
   // Runs
   'RUN_REJECTED',
   'SERVER_SHUTTING_DOWN',

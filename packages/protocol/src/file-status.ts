@@ -8,6 +8,18 @@
 export const FILE_STATUSES = ['passed', 'failed', 'timed-out', 'cancelled', 'error'] as const;
 export type FileStatus = (typeof FILE_STATUSES)[number];
 
+/** A scenario's status as cucumber reports it (its worst step result). */
+export const SCENARIO_STATUSES = [
+  'passed',
+  'failed',
+  'pending',
+  'undefined',
+  'ambiguous',
+  'skipped',
+  'unknown',
+] as const;
+export type ScenarioStatus = (typeof SCENARIO_STATUSES)[number];
+
 /** How a whole run ended. */
 export const RUN_STATUSES = ['passed', 'failed', 'cancelled', 'error'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

@@ -1,6 +1,13 @@
 export { PROTOCOL_VERSION } from './version.js';
 export { ERROR_CODES, type ErrorCode } from './error-codes.js';
-export { FILE_STATUSES, RUN_STATUSES, type FileStatus, type RunStatus } from './file-status.js';
+export {
+  FILE_STATUSES,
+  RUN_STATUSES,
+  SCENARIO_STATUSES,
+  type FileStatus,
+  type RunStatus,
+  type ScenarioStatus,
+} from './file-status.js';
 export * from './limits.js';
 export * from './client-messages.js';
 export * from './server-messages.js';

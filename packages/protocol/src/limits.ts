@@ -6,6 +6,7 @@ export const MAX_ARGS = 1_024;
 export const MAX_ENV_VARS = 512;
 export const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
 export const MAX_CONCURRENCY = 1_024;
+export const MAX_RETRIES = 10;
 /** Default cap of kept output per stream per file. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 /** The placeholder in a run's command replaced by the file's path; appended when absent. */

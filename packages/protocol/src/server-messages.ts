@@ -1,8 +1,21 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './error-codes.js';
-import { FILE_STATUSES, RUN_STATUSES } from './file-status.js';
+import { FILE_STATUSES, RUN_STATUSES, SCENARIO_STATUSES } from './file-status.js';
 
 const errorInfo = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+
+/** Scenario or step counts by status, as cucumber's own summary counts them. */
+export const statusCountsSchema = z.object({
+  passed: z.int().nonnegative(),
+  failed: z.int().nonnegative(),
+  pending: z.int().nonnegative(),
+  undefined: z.int().nonnegative(),
+  ambiguous: z.int().nonnegative(),
+  skipped: z.int().nonnegative(),
+  unknown: z.int().nonnegative(),
+  /** Started or planned but never finished: the container died, was killed or exited early. */
+  unfinished: z.int().nonnegative(),
+});
 
 export const welcomeSchema = z.object({
   type: z.literal('welcome'),
@@ -46,6 +59,34 @@ export const fileFinishedSchema = z.object({
   stdoutTruncated: z.boolean(),
   stderrTruncated: z.boolean(),
   error: errorInfo.optional(),
+  /** True when this attempt failed and the file will run again; only the last attempt counts in the totals. */
+  willRetry: z.boolean().optional(),
+  scenarios: statusCountsSchema.optional(),
+  steps: statusCountsSchema.optional(),
+});
+
+export const scenarioFinishedSchema = z.object({
+  type: z.literal('scenario-finished'),
+  runId: z.string(),
+  fileIndex: z.int().nonnegative(),
+  file: z.string(),
+  attempt: z.int().positive(),
+  name: z.string(),
+  uri: z.string(),
+  line: z.int().nullable(),
+  status: z.enum(SCENARIO_STATUSES),
+  durationMs: z.number().nonnegative(),
+  errorMessage: z.string().optional(),
+});
+
+/** Cucumber's own message envelopes of one attempt at one file, as NDJSON, sent just before its file-finished. */
+export const fileMessagesSchema = z.object({
+  type: z.literal('file-messages'),
+  runId: z.string(),
+  fileIndex: z.int().nonnegative(),
+  attempt: z.int().positive(),
+  ndjson: z.string(),
+  truncated: z.boolean(),
 });
 
 export const runTotalsSchema = z.object({
@@ -55,6 +96,8 @@ export const runTotalsSchema = z.object({
   timedOut: z.int().nonnegative(),
   cancelled: z.int().nonnegative(),
   error: z.int().nonnegative(),
+  /** Files that passed only on a later attempt. */
+  flaky: z.int().nonnegative(),
   /** Files that never got a result because the run ended before them (engine or image missing). */
   notRun: z.int().nonnegative(),
 });
@@ -82,6 +125,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   runAcceptedSchema,
   fileStartedSchema,
   fileFinishedSchema,
+  scenarioFinishedSchema,
+  fileMessagesSchema,
   runFinishedSchema,
   errorSchema,
 ]);
@@ -90,6 +135,9 @@ export type WelcomeMessage = z.infer<typeof welcomeSchema>;
 export type RunAcceptedMessage = z.infer<typeof runAcceptedSchema>;
 export type FileStartedMessage = z.infer<typeof fileStartedSchema>;
 export type FileFinishedMessage = z.infer<typeof fileFinishedSchema>;
+export type StatusCounts = z.infer<typeof statusCountsSchema>;
+export type ScenarioFinishedMessage = z.infer<typeof scenarioFinishedSchema>;
+export type FileMessagesMessage = z.infer<typeof fileMessagesSchema>;
 export type RunTotals = z.infer<typeof runTotalsSchema>;
 export type RunFinishedMessage = z.infer<typeof runFinishedSchema>;
 export type ErrorMessage = z.infer<typeof errorSchema>;

@@ -27,6 +27,16 @@ export interface RunContainerOptions {
   /** Aborted by the run's cancellation or the file's deadline; the backend kills the container. */
   signal: AbortSignal;
   onStarted: (containerId: string) => void;
+  /**
+   * Puts a filter in front of the kept stderr, e.g. to pull cucumber's message envelopes out of it as they
+   * arrive. `end` is called once the stream has delivered everything.
+   */
+  stderrFilter?: (kept: OutputSink) => OutputSink & { end(): void };
+}
+
+/** Where a container's output bytes go. */
+export interface OutputSink {
+  write(chunk: Buffer | string): boolean;
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BaleenError, type FileFinishedMessage, type FileStartedMessage } from '@baleen/protocol';
+import { BaleenError, type FileFinishedMessage, type ServerMessage } from '@baleen/protocol';
 import { silentLogger } from '../log/logger.js';
 import { FakeBackend, type FakeBehaviour } from '../testing/fake-backend.js';
 import { CapacityGate } from './capacity-gate.js';
@@ -21,6 +21,9 @@ function plan(files: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     env: { GREETING: 'hi' },
     beforeCommand: undefined,
     maxOutputBytes: 1024,
+    retries: 0,
+    failFast: false,
+    cucumberMessages: false,
     ...overrides,
   };
 }
@@ -31,7 +34,7 @@ async function execute(
   options: { plan?: Partial<RunPlan>; capacity?: number; signal?: AbortSignal } = {},
 ) {
   const backend = new FakeBackend(behaviour);
-  const events: (FileStartedMessage | FileFinishedMessage)[] = [];
+  const events: ServerMessage[] = [];
   const finished = await executeRun(
     plan(files, options.plan),
     { backend, gate: new CapacityGate(options.capacity ?? 8), log: silentLogger(), emit: (e) => events.push(e) },
@@ -89,6 +92,7 @@ describe('executeRun (scheduler, with a fake backend)', () => {
       timedOut: 0,
       cancelled: 0,
       error: 1,
+      flaky: 0,
       notRun: 0,
     });
     assert.equal(finished.status, 'failed');
@@ -156,5 +160,118 @@ describe('executeRun (scheduler, with a fake backend)', () => {
     assert.equal(finished.error?.code, 'IMAGE_NOT_FOUND');
     assert.equal(finished.totals.notRun, 1);
     assert.equal(backend.specs.length, 0);
+  });
+
+  it('retries a failed file in a fresh container and counts it flaky when a later attempt passes', async () => {
+    let calls = 0;
+    const { events, finished, backend } = await execute(
+      ['flaky.feature', 'bad.feature'],
+      (f) => {
+        if (f === 'flaky.feature') return { durationMs: 1, exitCode: calls++ === 0 ? 1 : 0 };
+        return { durationMs: 1, exitCode: 1 };
+      },
+      { plan: { retries: 2 } },
+    );
+    const results = events.filter((e): e is FileFinishedMessage => e.type === 'file-finished');
+    assert.deepEqual(
+      results.filter((r) => r.file === 'flaky.feature').map((r) => [r.attempt, r.status, r.willRetry ?? false]),
+      [
+        [1, 'failed', true],
+        [2, 'passed', false],
+      ],
+    );
+    assert.deepEqual(
+      results.filter((r) => r.file === 'bad.feature').map((r) => [r.attempt, r.status, r.willRetry ?? false]),
+      [
+        [1, 'failed', true],
+        [2, 'failed', true],
+        [3, 'failed', false],
+      ],
+    );
+    assert.equal(finished.totals.flaky, 1);
+    assert.equal(finished.totals.failed, 1);
+    assert.equal(finished.totals.passed, 0);
+    const attempts = backend.specs
+      .filter((s) => s.env['BALEEN_FILE'] === 'bad.feature')
+      .map((s) => s.env['BALEEN_ATTEMPT']);
+    assert.deepEqual(attempts, ['1', '2', '3']);
+  });
+
+  it('--fail-fast: the first failure stops running files and cancels queued ones, saying why', async () => {
+    const files = ['fail.feature', 'long.feature', 'q1.feature', 'q2.feature'];
+    const { events, finished } = await execute(
+      files,
+      (f) => (f === 'fail.feature' ? { durationMs: 20, exitCode: 1 } : { durationMs: 5_000 }),
+      { plan: { failFast: true, concurrency: 2 } },
+    );
+    const results = events.filter((e): e is FileFinishedMessage => e.type === 'file-finished');
+    assert.equal(finished.status, 'failed');
+    assert.equal(finished.totals.failed, 1);
+    assert.equal(finished.totals.cancelled, 3);
+    const queued = results.find((r) => r.file === 'q2.feature');
+    assert.match(queued?.error?.message ?? '', /not run: --fail-fast stopped the run after fail\.feature failed/);
+    assert.match(
+      results.find((r) => r.file === 'long.feature')?.error?.message ?? '',
+      /stopped while running: --fail-fast/,
+    );
+  });
+
+  it('turns cucumber envelopes on stderr into live scenario results and keeps them out of stderr text', async () => {
+    const envelopes = [
+      {
+        testCase: {
+          id: 'tc1',
+          pickleId: 'p1',
+          testSteps: [
+            { id: 's1', pickleStepId: 'ps1' },
+            { id: 'h1', hookId: 'hook' },
+          ],
+        },
+      },
+      { pickle: { id: 'p1', name: 'Adds up', uri: 'a.feature', astNodeIds: ['n1'] } },
+      { testRunStarted: { timestamp: { seconds: 0, nanos: 0 } } },
+      { testCaseStarted: { id: 'tcs1', testCaseId: 'tc1', attempt: 0, timestamp: { seconds: 1, nanos: 0 } } },
+      {
+        testStepFinished: {
+          testCaseStartedId: 'tcs1',
+          testStepId: 's1',
+          testStepResult: { status: 'FAILED', message: 'boom' },
+        },
+      },
+      { testStepFinished: { testCaseStartedId: 'tcs1', testStepId: 'h1', testStepResult: { status: 'PASSED' } } },
+      {
+        testCaseFinished: {
+          testCaseStartedId: 'tcs1',
+          timestamp: { seconds: 1, nanos: 500_000_000 },
+          willBeRetried: false,
+        },
+      },
+    ];
+    const stderr = `warning: a step wrote this\npartial${envelopes.map((e) => JSON.stringify(e)).join('\n')}\n`;
+    const { events } = await execute(['a.feature'], () => ({ durationMs: 1, exitCode: 1, stderr }), {
+      plan: { cucumberMessages: true },
+    });
+    const scenario = events.find((e) => e.type === 'scenario-finished');
+    assert.equal(scenario?.name, 'Adds up');
+    assert.equal(scenario?.status, 'failed');
+    assert.equal(scenario?.durationMs, 500);
+    assert.equal(scenario?.errorMessage, 'boom');
+    const messages = events.find((e) => e.type === 'file-messages');
+    assert.equal(messages?.ndjson.trim().split('\n').length, envelopes.length);
+    const result = events.find((e): e is FileFinishedMessage => e.type === 'file-finished');
+    assert.equal(result?.stderr, 'warning: a step wrote this\npartial\n');
+    assert.equal(result?.scenarios?.failed, 1);
+    assert.equal(result?.steps?.failed, 1, 'hooks are not counted as steps');
+  });
+
+  it('fails a file that exited 0 before finishing its scenarios', async () => {
+    const stderr = `${JSON.stringify({ testCase: { id: 'tc1', pickleId: 'p1', testSteps: [] } })}\n`;
+    const { events } = await execute(['a.feature'], () => ({ durationMs: 1, exitCode: 0, stderr }), {
+      plan: { cucumberMessages: true },
+    });
+    const result = events.find((e): e is FileFinishedMessage => e.type === 'file-finished');
+    assert.equal(result?.status, 'failed');
+    assert.equal(result?.error?.code, 'INCOMPLETE');
+    assert.equal(result?.scenarios?.unfinished, 1);
   });
 });

@@ -1,9 +1,4 @@
-import {
-  BaleenError,
-  type FileFinishedMessage,
-  type FileStartedMessage,
-  type RunFinishedMessage,
-} from '@baleen/protocol';
+import { BaleenError, type RunFinishedMessage, type ServerMessage } from '@baleen/protocol';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ContainerBackend } from '../backend/container-backend.js';
@@ -17,7 +12,7 @@ export interface ExecuteRunDeps {
   backend: ContainerBackend;
   gate: CapacityGate;
   log: Logger;
-  emit: (message: FileStartedMessage | FileFinishedMessage) => void;
+  emit: (message: ServerMessage) => void;
 }
 
 /**
@@ -51,18 +46,34 @@ export async function executeRun(
     return finished('error', failure);
   }
 
+  // --fail-fast stops the rest of the run through the same signal as a cancellation, with its own reason.
+  const failFast = new AbortController();
+  const runSignal = AbortSignal.any([signal, failFast.signal]);
+  const cancelReason = (): string =>
+    failFast.signal.aborted && !signal.aborted
+      ? (failFast.signal.reason as Error).message
+      : 'the run was cancelled';
+  const fileDeps = { backend: deps.backend, gate: deps.gate, emit: deps.emit, cancelReason };
   const limit = pLimit(plan.concurrency);
   try {
     await Promise.all(
-      plan.files.map((_, index) =>
+      plan.files.map((file, index) =>
         limit(async () => {
-          const result = await runFile(
-            { plan, index, attempt: 1 },
-            { backend: deps.backend, gate: deps.gate, emitStarted: deps.emit },
-            signal,
-          );
-          countResult(totals, result);
-          deps.emit(result);
+          for (let attempt = 1; ; attempt += 1) {
+            const result = await runFile({ plan, index, attempt }, fileDeps, runSignal);
+            const failed = result.status === 'failed' || result.status === 'timed-out';
+            if (failed && attempt <= plan.retries && !runSignal.aborted) {
+              // A fresh container for the next attempt; this one is reported but not counted.
+              deps.emit({ ...result, willRetry: true });
+              continue;
+            }
+            countResult(totals, result);
+            if (plan.failFast && (failed || result.status === 'error') && !failFast.signal.aborted) {
+              failFast.abort(new Error(`--fail-fast stopped the run after ${file} ${result.status}`));
+            }
+            deps.emit(result);
+            return;
+          }
         }),
       ),
     );
@@ -71,7 +82,7 @@ export async function executeRun(
   }
 
   if (signal.aborted) return finished('cancelled');
-  return finished(totals.passed === totals.files ? 'passed' : 'failed');
+  return finished(totals.passed + totals.flaky === totals.files ? 'passed' : 'failed');
 }
 
 /** Each container removes itself; this catches any whose removal failed, so nothing of the run is left. */

@@ -1,7 +1,9 @@
-import { BaleenError, type FileFinishedMessage, type FileStartedMessage } from '@baleen/protocol';
-import type { ContainerBackend, ContainerOutcome } from '../backend/container-backend.js';
+import { BaleenError, type FileFinishedMessage, type ServerMessage } from '@baleen/protocol';
+import type { ContainerBackend, ContainerOutcome, RunContainerOptions } from '../backend/container-backend.js';
 import { commandForFile, withBeforeCommand } from '../backend/container-command.js';
 import { fileContainerLabels } from '../backend/container-labels.js';
+import { CucumberResultTracker } from '../results/cucumber-result-tracker.js';
+import { EnvelopeSplitter } from '../results/envelope-splitter.js';
 import type { CapacityGate } from './capacity-gate.js';
 import type { RunPlan } from './run-plan.js';
 
@@ -14,8 +16,14 @@ export interface FileAttempt {
 export interface RunFileDeps {
   backend: ContainerBackend;
   gate: CapacityGate;
-  emitStarted: (message: FileStartedMessage) => void;
+  /** file-started, scenario-finished and file-messages, as they happen. */
+  emit: (message: ServerMessage) => void;
+  /** Why a file was stopped or never started when the run's signal aborted. */
+  cancelReason: () => string;
 }
+
+/** Envelopes kept per attempt for the client's merged reports; past this the stream is marked truncated. */
+export const MAX_MESSAGES_BYTES = 32 * 1024 * 1024;
 
 const NO_OUTPUT = { text: '', truncated: false, totalBytes: 0 };
 
@@ -28,6 +36,39 @@ function baleenEnv({ plan, index, attempt }: FileAttempt, file: string): Record<
     BALEEN_TOTAL: String(plan.files.length),
     BALEEN_ATTEMPT: String(attempt),
   };
+}
+
+/** Follows cucumber's envelopes on stderr: live scenario results, counts, and the raw stream for reports. */
+function cucumberResults(target: FileAttempt, file: string, emit: RunFileDeps['emit']) {
+  const { plan, index, attempt } = target;
+  const lines: string[] = [];
+  let bytes = 0;
+  let truncated = false;
+  const tracker = new CucumberResultTracker((scenario) =>
+    emit({ type: 'scenario-finished', runId: plan.runId, fileIndex: index, file, attempt, ...scenario }),
+  );
+  const filter: NonNullable<RunContainerOptions['stderrFilter']> = (kept) =>
+    new EnvelopeSplitter(kept, (line, envelope) => {
+      tracker.ingest(envelope);
+      if (bytes + line.length > MAX_MESSAGES_BYTES) {
+        truncated = true;
+        return;
+      }
+      lines.push(line);
+      bytes += line.length + 1;
+    });
+  const sendMessages = (): void => {
+    if (lines.length === 0) return;
+    emit({
+      type: 'file-messages',
+      runId: plan.runId,
+      fileIndex: index,
+      attempt,
+      ndjson: `${lines.join('\n')}\n`,
+      truncated,
+    });
+  };
+  return { tracker, filter, sendMessages };
 }
 
 /**
@@ -43,6 +84,7 @@ export async function runFile(
   const { plan, index, attempt } = target;
   const file = plan.files[index] ?? '';
   const base = { type: 'file-finished', runId: plan.runId, fileIndex: index, file, attempt } as const;
+  const results = plan.cucumberMessages ? cucumberResults(target, file, deps.emit) : undefined;
   const began = performance.now();
   const finish = (
     status: FileFinishedMessage['status'],
@@ -51,6 +93,8 @@ export async function runFile(
   ): FileFinishedMessage => {
     const stdout = outcome.stdout ?? NO_OUTPUT;
     const stderr = outcome.stderr ?? NO_OUTPUT;
+    results?.sendMessages();
+    const counts = results?.tracker.counts();
     return {
       ...base,
       status,
@@ -62,10 +106,11 @@ export async function runFile(
       stdoutTruncated: stdout.truncated,
       stderrTruncated: stderr.truncated,
       ...(error === undefined ? {} : { error }),
+      ...(counts === undefined ? {} : counts),
     };
   };
   const cancelled = (): FileFinishedMessage =>
-    finish('cancelled', {}, { code: 'CANCELLED', message: 'the run was cancelled before this file started' });
+    finish('cancelled', {}, { code: 'CANCELLED', message: `not run: ${deps.cancelReason()}` });
 
   if (runSignal.aborted) return cancelled();
   let release: (() => void) | undefined;
@@ -88,11 +133,23 @@ export async function runFile(
       },
       {
         signal: AbortSignal.any([runSignal, deadline]),
-        onStarted: (containerId) =>
-          deps.emitStarted({ type: 'file-started', runId: plan.runId, fileIndex: index, file, attempt, containerId }),
+        onStarted: (containerId) => {
+          deps.emit({ type: 'file-started', runId: plan.runId, fileIndex: index, file, attempt, containerId });
+        },
+        ...(results === undefined ? {} : { stderrFilter: results.filter }),
       },
     );
-    if (outcome.end === 'exited') return finish(outcome.exitCode === 0 ? 'passed' : 'failed', outcome);
+    if (outcome.end === 'exited') {
+      const unfinished = results?.tracker.counts().scenarios.unfinished ?? 0;
+      if (outcome.exitCode === 0 && unfinished > 0) {
+        // Exit 0 is not a pass when cucumber never finished its scenarios (a step called process.exit, say).
+        return finish('failed', outcome, {
+          code: 'INCOMPLETE',
+          message: `the test command exited 0 but ${unfinished} scenario${unfinished === 1 ? '' : 's'} never finished`,
+        });
+      }
+      return finish(outcome.exitCode === 0 ? 'passed' : 'failed', outcome);
+    }
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the await
     if (deadline.aborted && !runSignal.aborted) {
       const seconds = plan.timeoutMs / 1000;
@@ -103,7 +160,7 @@ export async function runFile(
     }
     return finish('cancelled', outcome, {
       code: 'CANCELLED',
-      message: 'the run was cancelled while this file ran; the container was killed',
+      message: `stopped while running: ${deps.cancelReason()}`,
     });
   } catch (error) {
     const failure =

@@ -13,4 +13,7 @@ export interface RunPlan {
   env: Readonly<Record<string, string>>;
   beforeCommand: string | undefined;
   maxOutputBytes: number;
+  retries: number;
+  failFast: boolean;
+  cucumberMessages: boolean;
 }

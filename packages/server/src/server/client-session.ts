@@ -145,6 +145,9 @@ export class ClientSession {
       env: message.env,
       beforeCommand: message.beforeCommand,
       maxOutputBytes: Math.min(message.maxOutputBytes ?? this.host.maxOutputBytes, this.host.maxOutputBytes),
+      retries: message.retries ?? 0,
+      failFast: message.failFast ?? false,
+      cucumberMessages: message.cucumberMessages ?? false,
     };
     const log = this.log.child({ runId });
     log.info({ image: plan.image, files: plan.files.length, concurrency: plan.concurrency }, 'run accepted');

@@ -11,6 +11,7 @@ export interface FakeBehaviour {
   durationMs: number;
   exitCode?: number;
   stdout?: string;
+  stderr?: string;
   /** Throw this from run() instead of running (e.g. a start failure). */
   fail?: BaleenError;
 }
@@ -42,7 +43,7 @@ export class FakeBackend implements ContainerBackend {
     return Promise.resolve();
   }
 
-  async run(spec: ContainerSpec, { signal, onStarted }: RunContainerOptions): Promise<ContainerOutcome> {
+  async run(spec: ContainerSpec, { signal, onStarted, stderrFilter }: RunContainerOptions): Promise<ContainerOutcome> {
     const file = spec.env['BALEEN_FILE'] ?? '?';
     const behaviour = this.behaviour(file);
     this.specs.push(spec);
@@ -65,6 +66,12 @@ export class FakeBackend implements ContainerBackend {
       else signal.addEventListener('abort', onAbort, { once: true });
     });
     this.running -= 1;
+    // Feeds scripted stderr through the filter as a real backend would.
+    const stderrText = { text: '', truncated: false, totalBytes: 0 };
+    const kept = { write: (chunk: Buffer | string) => ((stderrText.text += chunk.toString()), true) };
+    const filter = stderrFilter?.(kept);
+    if (behaviour.stderr !== undefined) (filter ?? kept).write(behaviour.stderr);
+    filter?.end();
     this.finished.push({ file, at: performance.now() });
     const output = { text: behaviour.stdout ?? '', truncated: false, totalBytes: (behaviour.stdout ?? '').length };
     return {
@@ -72,7 +79,7 @@ export class FakeBackend implements ContainerBackend {
       end: interrupted ? 'interrupted' : 'exited',
       exitCode: interrupted ? 137 : (behaviour.exitCode ?? 0),
       stdout: output,
-      stderr: { text: '', truncated: false, totalBytes: 0 },
+      stderr: stderrText,
     };
   }
 

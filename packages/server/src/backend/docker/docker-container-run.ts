@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type { ContainerOutcome, ContainerSpec, RunContainerOptions } from '../container-backend.js';
+import type { ContainerOutcome, ContainerSpec, OutputSink, RunContainerOptions } from '../container-backend.js';
 import { OutputCollector } from '../output-collector.js';
 import { dockerMessage, imageNotFoundError, statusCodeOf, toBaleenError } from './docker-errors.js';
 
@@ -38,11 +38,12 @@ export class DockerContainerRun {
     return this.#state;
   }
 
-  async run({ signal, onStarted }: RunContainerOptions): Promise<ContainerOutcome> {
+  async run({ signal, onStarted, stderrFilter }: RunContainerOptions): Promise<ContainerOutcome> {
     try {
       if (signal.aborted) return this.#outcome('interrupted', null);
       const container = await this.#create();
-      const { drained } = await this.#attach(container);
+      const stderr = stderrFilter?.(this.#stderr);
+      const { drained } = await this.#attach(container, stderr ?? this.#stderr);
       // Checked after every await: a cancellation that arrived meanwhile must not start a container.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the awaits
       if (signal.aborted) return this.#outcome('interrupted', null);
@@ -50,6 +51,7 @@ export class DockerContainerRun {
       onStarted(container.id);
       const { exitCode, killed } = await this.#waitOrKill(container, signal);
       await withTimeout(drained, STREAM_DRAIN_TIMEOUT_MS);
+      stderr?.end();
       return this.#outcome(killed ? 'interrupted' : 'exited', exitCode);
     } finally {
       await this.#cleanup();
@@ -84,7 +86,7 @@ export class DockerContainerRun {
   }
 
   /** `drained` resolves when the attach stream has delivered everything. */
-  async #attach(container: Docker.Container): Promise<{ drained: Promise<void> }> {
+  async #attach(container: Docker.Container, stderr: OutputSink): Promise<{ drained: Promise<void> }> {
     let stream: NodeJS.ReadWriteStream;
     try {
       stream = await container.attach({ stream: true, stdout: true, stderr: true });
@@ -101,7 +103,7 @@ export class DockerContainerRun {
       });
     });
     // demuxStream only calls write(); the collectors keep what fits and count the rest.
-    this.docker.modem.demuxStream(stream, asWritable(this.#stdout), asWritable(this.#stderr));
+    this.docker.modem.demuxStream(stream, asWritable(this.#stdout), asWritable(stderr));
     this.#state = 'attached';
     return { drained };
   }
@@ -232,6 +234,6 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   }
 }
 
-function asWritable(collector: OutputCollector): NodeJS.WritableStream {
+function asWritable(collector: OutputSink): NodeJS.WritableStream {
   return collector as unknown as NodeJS.WritableStream;
 }

@@ -1,0 +1,172 @@
+import type { ScenarioStatus, StatusCounts } from '@baleen/protocol';
+import { emptyCounts, toScenarioStatus, worstStatus } from './status-counts.js';
+
+export interface ScenarioResult {
+  name: string;
+  uri: string;
+  line: number | null;
+  status: ScenarioStatus;
+  durationMs: number;
+  errorMessage?: string;
+}
+
+/** Loose views of the envelope fields used here; everything is checked before use. */
+interface Timestamp {
+  seconds?: number;
+  nanos?: number;
+}
+interface TestStep {
+  id?: string;
+  pickleStepId?: string;
+}
+interface StepResult {
+  status?: string;
+  message?: string;
+  exception?: { message?: string };
+}
+
+const MAX_ERROR_MESSAGE = 4_000;
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function millis(timestamp: Timestamp | undefined): number {
+  return (timestamp?.seconds ?? 0) * 1000 + (timestamp?.nanos ?? 0) / 1e6;
+}
+
+/**
+ * Follows one cucumber process's message stream and turns it into scenario results as they finish, and into
+ * counts that match cucumber's own summary: a scenario's status is its worst step result (hooks included),
+ * steps are counted without hooks, and attempts cucumber itself will retry are not counted.
+ */
+export class CucumberResultTracker {
+  readonly #lines = new Map<string, number>();
+  readonly #pickles = new Map<string, { name: string; uri: string; astNodeIds: string[] }>();
+  readonly #testCases = new Map<string, { pickleId: string; steps: TestStep[] }>();
+  readonly #started = new Map<string, { testCaseId: string; at: number; results: Map<string, StepResult> }>();
+  readonly #finishedTestCases = new Set<string>();
+  readonly #scenarios = emptyCounts();
+  readonly #steps = emptyCounts();
+  #runStarted = false;
+  #runFinished = false;
+
+  constructor(private readonly onScenario: (result: ScenarioResult) => void) {}
+
+  get sawRunStart(): boolean {
+    return this.#runStarted;
+  }
+
+  get sawRunFinish(): boolean {
+    return this.#runFinished;
+  }
+
+  ingest(envelope: Record<string, unknown>): void {
+    const [kind, body] = Object.entries(envelope)[0] ?? [];
+    if (typeof body !== 'object' || body === null) return;
+    const value = body as Record<string, unknown>;
+    switch (kind) {
+      case 'gherkinDocument':
+        this.#indexLines(value['feature']);
+        return;
+      case 'pickle':
+        if (typeof value['id'] === 'string') {
+          this.#pickles.set(value['id'], {
+            name: str(value['name']),
+            uri: str(value['uri']),
+            astNodeIds: Array.isArray(value['astNodeIds']) ? value['astNodeIds'].map(String) : [],
+          });
+        }
+        return;
+      case 'testCase':
+        if (typeof value['id'] === 'string') {
+          this.#testCases.set(value['id'], {
+            pickleId: str(value['pickleId']),
+            steps: Array.isArray(value['testSteps']) ? (value['testSteps'] as TestStep[]) : [],
+          });
+        }
+        return;
+      case 'testRunStarted':
+        this.#runStarted = true;
+        return;
+      case 'testRunFinished':
+        this.#runFinished = true;
+        return;
+      case 'testCaseStarted':
+        if (typeof value['id'] === 'string') {
+          this.#started.set(value['id'], {
+            testCaseId: str(value['testCaseId']),
+            at: millis(value['timestamp'] as Timestamp | undefined),
+            results: new Map(),
+          });
+        }
+        return;
+      case 'testStepFinished': {
+        const started = this.#started.get(str(value['testCaseStartedId']));
+        if (started !== undefined && typeof value['testStepId'] === 'string') {
+          started.results.set(value['testStepId'], (value['testStepResult'] ?? {}));
+        }
+        return;
+      }
+      case 'testCaseFinished':
+        this.#finishTestCase(str(value['testCaseStartedId']), value);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Counts so far; test cases that never finished count as unfinished scenarios. */
+  counts(): { scenarios: StatusCounts; steps: StatusCounts } {
+    const unfinished = [...this.#testCases.keys()].filter((id) => !this.#finishedTestCases.has(id)).length;
+    return { scenarios: { ...this.#scenarios, unfinished }, steps: { ...this.#steps } };
+  }
+
+  #finishTestCase(startedId: string, value: Record<string, unknown>): void {
+    const started = this.#started.get(startedId);
+    if (started === undefined || value['willBeRetried'] === true) return;
+    const testCase = this.#testCases.get(started.testCaseId);
+    if (testCase === undefined) return;
+    this.#finishedTestCases.add(started.testCaseId);
+    const results = testCase.steps.map((step) => started.results.get(step.id ?? ''));
+    const status = worstStatus(results.map((result) => toScenarioStatus(result?.status)));
+    this.#scenarios[status] += 1;
+    testCase.steps.forEach((step, i) => {
+      if (step.pickleStepId !== undefined) this.#steps[toScenarioStatus(results[i]?.status)] += 1;
+    });
+    const failure = results.find(
+      (result) => result !== undefined && toScenarioStatus(result.status) === status && status !== 'passed',
+    );
+    const message = failure?.message ?? failure?.exception?.message;
+    const pickle = this.#pickles.get(testCase.pickleId);
+    const line =
+      pickle?.astNodeIds
+        .map((id) => this.#lines.get(id))
+        .filter((l) => l !== undefined)
+        .at(-1) ?? null;
+    this.onScenario({
+      name: pickle?.name ?? '(unknown scenario)',
+      uri: pickle?.uri ?? '',
+      line,
+      status,
+      durationMs: Math.max(0, Math.round(millis(value['timestamp'] as Timestamp | undefined) - started.at)),
+      ...(message === undefined ? {} : { errorMessage: message.slice(0, MAX_ERROR_MESSAGE) }),
+    });
+  }
+
+  /** Scenario and example-row ids to their lines, so a pickle's line is its row (outlines) or its scenario. */
+  #indexLines(node: unknown): void {
+    if (typeof node !== 'object' || node === null) return;
+    if (Array.isArray(node)) {
+      for (const item of node) this.#indexLines(item);
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    const location = record['location'] as { line?: number } | undefined;
+    if (typeof record['id'] === 'string' && typeof location?.line === 'number')
+      this.#lines.set(record['id'], location.line);
+    for (const [key, child] of Object.entries(record)) {
+      if (key !== 'location' && typeof child === 'object') this.#indexLines(child);
+    }
+  }
+}
