@@ -22,7 +22,8 @@ FIXTURES="$REPO_ROOT/fixtures/cucumber"
 IMAGE=${BALEEN_FIXTURES_IMAGE:-baleen-fixtures:latest}
 LABEL_KEY=baleen.fixtures.hash
 # Files of fixtures/cucumber that are only for the conventional Dockerfile build; not copied into the image.
-EXCLUDED_FROM_APP=(./Dockerfile ./.dockerignore)
+# .baleen/ is Baleen's own timing history when it runs from this folder: local state, not part of the project.
+EXCLUDED_FROM_APP=(./Dockerfile ./.dockerignore ./.baleen)
 APPLETS=(sh ash ls cat echo printf sleep true false mkdir rm cp mv pwd env test '[' id kill ps grep head tail wc
   touch chmod date uname hostname)
 
@@ -48,7 +49,7 @@ compute_hash() {
     printf 'node %s %s\n' "$NODE_VERSION" "$(uname -m)"
     printf 'applets %s\n' "${APPLETS[*]}"
     sha256sum "$SCRIPT_PATH" | cut -d' ' -f1
-    (cd "$FIXTURES" && find . -path ./node_modules -prune -o -type f -print0 | LC_ALL=C sort -z |
+    (cd "$FIXTURES" && find . \( -path ./node_modules -o -path ./.baleen \) -prune -o -type f -print0 | LC_ALL=C sort -z |
       xargs -0 sha256sum --)
   } | sha256sum | cut -c1-32
 }

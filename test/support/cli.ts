@@ -91,6 +91,9 @@ export interface JsonReport {
     stdoutTruncated: boolean;
     stderrTruncated: boolean;
     error?: { code: string; message: string };
+    scenarios?: Record<string, number>;
+    steps?: Record<string, number>;
+    attempts: { attempt: number; status: string; containerId: string | null }[];
   }[];
 }
 

@@ -1,5 +1,7 @@
 import { defaultCapacity } from '@baleen/server';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ORDERS } from './ordering/order-files.js';
+import { DEFAULT_TIMINGS_FILE } from './ordering/timing-history.js';
 import { cucumberCommand, type CucumberOptions } from './commands/cucumber-command.js';
 import { EXIT } from './exit-codes.js';
 import { CLIENT_VERSION } from './version.js';
@@ -7,6 +9,12 @@ import { CLIENT_VERSION } from './version.js';
 function positiveInt(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  return parsed;
+}
+
+function nonNegativeInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number, 0 or more');
   return parsed;
 }
 
@@ -23,7 +31,7 @@ function collect(value: string, previous: string[]): string[] {
 const EXIT_HELP = `
 Exit codes:
   0    every file passed
-  1    a file failed or timed out
+  1    a file failed or timed out (or was flaky, with --fail-on-flaky)
   2    usage or infrastructure error: bad option, no files found, server or
        Docker unreachable, image missing, a file that could not be run
   130  cancelled with Ctrl-C (its containers are stopped and removed)`;
@@ -60,7 +68,25 @@ program
   )
   .option('--cucumber-bin <path>', 'cucumber-js executable, relative to the work dir', 'node_modules/.bin/cucumber-js')
   .option('--max-output-bytes <n>', 'output kept per stream per file (the server may cap it)', positiveInt)
-  .option('--json <file>', 'write a JSON summary of the run (every file’s status, exit code, output)')
+  .option(
+    '--retries <n>',
+    'run a failed or timed-out file again in a fresh container, up to n more times',
+    nonNegativeInt,
+    0,
+  )
+  .option('--fail-on-flaky', 'exit 1 when a file passed only after a retry')
+  .option('--fail-fast', 'stop the run at the first failed file (reports are still written)')
+  .addOption(
+    new Option('--order <order>', 'start order: longest first by past timings, as given, or shuffled')
+      .choices(ORDERS)
+      .default('timing'),
+  )
+  .option('--seed <n>', 'seed for --order random, printed by every random run', nonNegativeInt)
+  .option('--timings <file>', 'where past durations are kept, next to the project', DEFAULT_TIMINGS_FILE)
+  .option('--json <file>', 'write a JSON summary of the run (every file’s status, attempts, exit codes, output)')
+  .option('--messages <file>', 'write one cucumber message stream (NDJSON) for the whole run')
+  .option('--junit <file>', 'write a JUnit XML report (a testcase per scenario)')
+  .option('--html <file>', 'write cucumber’s HTML report for the whole run')
   .option('--show-output', 'print the output of passed files too, not only of those that did not pass')
   .argument('[cucumber-args...]', 'arguments for cucumber-js after --, e.g. -- --tags @smoke')
   .addHelpText('after', EXIT_HELP)

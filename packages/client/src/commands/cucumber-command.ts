@@ -1,10 +1,14 @@
+import path from 'node:path';
 import { isBaleenError, type BaleenError } from '@baleen/protocol';
 import { discoverFiles } from '../discovery/discover-files.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { newSeed, orderFiles, type Order } from '../ordering/order-files.js';
+import { TimingHistory } from '../ordering/timing-history.js';
 import { colorsFor } from '../report/colors.js';
-import { writeJsonReport } from '../report/json-report.js';
 import { plainLiveView, terminalLiveView, type LiveView } from '../report/live-view.js';
 import { renderSummary } from '../report/summary.js';
+import { writeRunReports } from '../report/write-run-reports.js';
+import { exitCodeFor } from '../run/exit-code.js';
 import type { RunResult } from '../run/run-on-server.js';
 import { runTests } from '../run/run-tests.js';
 import { parseEnvOptions } from './env-option.js';
@@ -21,7 +25,16 @@ export interface CucumberOptions {
   env: string[];
   cucumberBin: string;
   maxOutputBytes?: number;
+  retries: number;
+  failFast?: boolean;
+  failOnFlaky?: boolean;
+  order: Order;
+  seed?: number;
+  timings: string;
   json?: string;
+  messages?: string;
+  junit?: string;
+  html?: string;
   showOutput?: boolean;
 }
 
@@ -33,14 +46,8 @@ export interface CommandIo {
   onInterrupt: (handler: () => void) => () => void;
 }
 
-export function exitCodeFor(result: RunResult, interrupted: boolean): ExitCode {
-  const { status, totals } = result.finished;
-  if (interrupted || status === 'cancelled') return EXIT.interrupted;
-  if (status === 'error' || totals.error > 0 || totals.notRun > 0) return EXIT.error;
-  if (totals.failed > 0 || totals.timedOut > 0 || totals.cancelled > 0) return EXIT.failed;
-  // Never a green run that tested nothing: discovery refuses an empty list, and this refuses an empty result.
-  return totals.passed > 0 && totals.passed === totals.files ? EXIT.passed : EXIT.error;
-}
+/** cucumber's own message stream goes to stderr, where the server picks it out; progress stays on stdout. */
+export const MESSAGE_FORMAT_ARGS = ['--format', 'message:/dev/stderr'];
 
 /** `baleen cucumber`: discover feature files, run each in its own container, report, and pick the exit code. */
 export async function cucumberCommand(
@@ -57,24 +64,33 @@ export async function cucumberCommand(
   if (inputs.length === 0)
     return fail(new Error('no test files given — pass --files PATH... (a directory, a glob or a file)'));
 
-  let files: string[];
+  let discovered: string[];
   let env: Record<string, string>;
   try {
-    files = await discoverFiles(inputs, { cwd: io.cwd, directoryPattern: '**/*.feature' });
+    discovered = await discoverFiles(inputs, { cwd: io.cwd, directoryPattern: '**/*.feature' });
     env = parseEnvOptions(options.env);
   } catch (error) {
     if (isBaleenError(error)) return fail(error);
     throw error;
   }
 
+  const history = await TimingHistory.load(path.resolve(io.cwd, options.timings));
+  const seed = options.seed ?? newSeed();
+  const files = orderFiles(discovered, options.order, {
+    durationOf: (file) => history.durationOf(options.image, file),
+    seed,
+  });
+
   const cancel = new AbortController();
   // An object, not a let: it changes in a signal handler between awaits.
   const state = { interrupted: false };
   const where = options.server ?? 'an embedded server';
+  const order = options.order === 'random' ? `random order (--seed ${seed})` : `${options.order} order`;
   io.stdout.write(
     colors.dim(
       `baleen: ${files.length} file${files.length === 1 ? '' : 's'} · image ${options.image} · ${where} · ` +
-        `concurrency ${options.concurrency} · timeout ${options.timeout}s\n`,
+        `concurrency ${options.concurrency} · timeout ${options.timeout}s · ${order}` +
+        `${options.retries > 0 ? ` · retries ${options.retries}` : ''}${options.failFast === true ? ' · fail-fast' : ''}\n`,
     ),
   );
   const view: LiveView = io.stdout.isTTY ? terminalLiveView(io.stdout, colors) : plainLiveView(io.stdout, colors);
@@ -93,11 +109,14 @@ export async function cucumberCommand(
     result = await runTests({
       image: options.image,
       files,
-      command: [options.cucumberBin, ...cucumberArgs],
+      command: [options.cucumberBin, ...MESSAGE_FORMAT_ARGS, ...cucumberArgs],
+      cucumberMessages: true,
       ...(options.workDir === undefined ? {} : { workDir: options.workDir }),
       timeoutSeconds: options.timeout,
       concurrency: options.concurrency,
       env,
+      retries: options.retries,
+      failFast: options.failFast === true,
       ...(options.beforeCommand === undefined ? {} : { beforeCommand: options.beforeCommand }),
       ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
       ...(options.server === undefined ? {} : { server: options.server }),
@@ -116,16 +135,21 @@ export async function cucumberCommand(
   view.stop();
   removeInterrupt();
 
-  if (options.json !== undefined) await writeJsonReport(options.json, files, result);
+  const written = await writeRunReports(options, files, result);
+  await rememberTimings(history, options.image, files, result);
   if (result.finished.status === 'error') {
     return fail(new Error(result.finished.error?.message ?? 'the run failed before any file ran'));
   }
+  const byFile = new Map(files.map((file, index) => [file, index]));
+  const rows = discovered.map((file) => {
+    const index = byFile.get(file) ?? -1;
+    return { file, result: result.files[index], attempts: result.attempts[index] ?? [] };
+  });
   io.stdout.write(
     '\n' +
       renderSummary(
         {
-          files,
-          results: result.files,
+          rows,
           totals: result.finished.totals,
           wallTimeMs: result.finished.wallTimeMs,
           showAllOutput: options.showOutput === true,
@@ -133,5 +157,29 @@ export async function cucumberCommand(
         colors,
       ),
   );
-  return exitCodeFor(result, state.interrupted);
+  for (const file of written) io.stdout.write(colors.dim(`report written: ${file}\n`));
+  if (options.order === 'random')
+    io.stdout.write(colors.dim(`order: random, reproduce with --order random --seed ${seed}\n`));
+  return exitCodeFor(result, state.interrupted, { failOnFlaky: options.failOnFlaky === true });
+}
+
+/** Files that ran to an end teach the next run's order; cancelled and unrun ones would only mislead it. */
+async function rememberTimings(
+  history: TimingHistory,
+  image: string,
+  files: readonly string[],
+  result: RunResult,
+): Promise<void> {
+  const learned = files.filter((file, index) => {
+    const final = result.files[index];
+    if (final === undefined || final.status === 'cancelled' || final.status === 'error') return false;
+    history.record(image, file, final.durationMs);
+    return true;
+  });
+  if (learned.length === 0) return;
+  try {
+    await history.save();
+  } catch {
+    // The history only orders the next run; failing to save it must not fail this one.
+  }
 }

@@ -1,4 +1,4 @@
-import type { FileStatus } from '@baleen/protocol';
+import type { FileStatus, StatusCounts } from '@baleen/protocol';
 import type { Colors } from './colors.js';
 
 /** 0.4s, 12.3s, 2m 05s */
@@ -9,10 +9,12 @@ export function formatDuration(ms: number): string {
   return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
 }
 
-export type ShownStatus = FileStatus | 'not run';
+/** A file as shown to a person: its last attempt's status, `flaky` when it passed only after retries. */
+export type ShownStatus = FileStatus | 'flaky' | 'not run';
 
 const SYMBOLS: Record<ShownStatus, string> = {
   passed: '✔',
+  flaky: '≈',
   failed: '✖',
   'timed-out': '⏱',
   cancelled: '⊘',
@@ -20,22 +22,73 @@ const SYMBOLS: Record<ShownStatus, string> = {
   'not run': '·',
 };
 
-export function paintStatus(status: ShownStatus, colors: Colors, text: string = status): string {
+export function paintStatus(status: ShownStatus | keyof StatusCounts, colors: Colors, text: string = status): string {
   switch (status) {
     case 'passed':
       return colors.green(text);
     case 'failed':
+    case 'ambiguous':
       return colors.red(text);
     case 'timed-out':
+    case 'flaky':
+    case 'pending':
+    case 'undefined':
       return colors.yellow(text);
     case 'error':
+    case 'unfinished':
       return colors.magenta(text);
     case 'cancelled':
     case 'not run':
+    case 'skipped':
+    case 'unknown':
       return colors.gray(text);
   }
 }
 
 export function statusBadge(status: ShownStatus, colors: Colors): string {
   return paintStatus(status, colors, `${SYMBOLS[status]} ${status}`);
+}
+
+/** cucumber's own order for its summary lines, with Baleen's `unfinished` last. */
+const COUNT_ORDER: (keyof StatusCounts)[] = [
+  'failed',
+  'ambiguous',
+  'undefined',
+  'pending',
+  'skipped',
+  'passed',
+  'unknown',
+  'unfinished',
+];
+
+/** Reads like cucumber's summary: `47 scenarios (1 failed, 46 passed)`; `0 steps` when there are none. */
+export function formatCounts(counts: StatusCounts, noun: string, colors: Colors): string {
+  const total = COUNT_ORDER.reduce((sum, status) => sum + counts[status], 0);
+  const head = `${total} ${noun}${total === 1 ? '' : 's'}`;
+  if (total === 0) return head;
+  const parts = COUNT_ORDER.filter((status) => counts[status] > 0).map((status) =>
+    paintStatus(status, colors, `${counts[status]} ${status}`),
+  );
+  return `${head} (${parts.join(', ')})`;
+}
+
+/** Only the parts: `1 failed, 2 passed`, for a table cell. */
+export function formatCountsShort(counts: StatusCounts, colors: Colors): string {
+  return COUNT_ORDER.filter((status) => counts[status] > 0)
+    .map((status) => paintStatus(status, colors, `${counts[status]} ${status}`))
+    .join(', ');
+}
+
+export function addCounts(into: StatusCounts, counts: StatusCounts | undefined): void {
+  if (counts === undefined) return;
+  for (const status of COUNT_ORDER) into[status] += counts[status];
+}
+
+export function emptyCounts(): StatusCounts {
+  return { passed: 0, failed: 0, pending: 0, undefined: 0, ambiguous: 0, skipped: 0, unknown: 0, unfinished: 0 };
+}
+
+export function shownStatus(result: { status: FileStatus; attempt: number } | undefined): ShownStatus {
+  if (result === undefined) return 'not run';
+  return result.status === 'passed' && result.attempt > 1 ? 'flaky' : result.status;
 }

@@ -1,6 +1,25 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { FileFinishedMessage } from '@baleen/protocol';
 import type { RunResult } from '../run/run-on-server.js';
+import { shownStatus } from './format.js';
+
+function attemptSummary(r: FileFinishedMessage) {
+  return {
+    attempt: r.attempt,
+    status: r.status,
+    exitCode: r.exitCode,
+    durationMs: r.durationMs,
+    containerId: r.containerId,
+    error: r.error,
+    scenarios: r.scenarios,
+    steps: r.steps,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    stdoutTruncated: r.stdoutTruncated,
+    stderrTruncated: r.stderrTruncated,
+  };
+}
 
 /** Baleen's own machine-readable summary of a run (`--json FILE`). */
 export async function writeJsonReport(file: string, files: readonly string[], result: RunResult): Promise<void> {
@@ -12,20 +31,15 @@ export async function writeJsonReport(file: string, files: readonly string[], re
     wallTimeMs: result.finished.wallTimeMs,
     totals: result.finished.totals,
     files: files.map((name, index) => {
-      const r = result.files[index];
-      if (r === undefined) return { file: name, status: 'not run' };
+      const final = result.files[index];
+      const attempts = result.attempts[index] ?? [];
+      if (final === undefined) return { file: name, index, status: 'not run', attempts: attempts.map(attemptSummary) };
       return {
         file: name,
-        status: r.status,
-        attempt: r.attempt,
-        exitCode: r.exitCode,
-        durationMs: r.durationMs,
-        containerId: r.containerId,
-        error: r.error,
-        stdout: r.stdout,
-        stderr: r.stderr,
-        stdoutTruncated: r.stdoutTruncated,
-        stderrTruncated: r.stderrTruncated,
+        index,
+        ...attemptSummary(final),
+        status: shownStatus(final),
+        attempts: attempts.map(attemptSummary),
       };
     }),
   };

@@ -1,8 +1,8 @@
-import type { FileFinishedMessage, FileStartedMessage } from '@baleen/protocol';
+import type { FileFinishedMessage, FileStartedMessage, ScenarioFinishedMessage } from '@baleen/protocol';
 import { createLogUpdate } from 'log-update';
 import type { RunEvent } from '../run/run-on-server.js';
 import type { Colors } from './colors.js';
-import { formatDuration, statusBadge } from './format.js';
+import { formatDuration, paintStatus, shownStatus, statusBadge } from './format.js';
 
 /** How often the terminal view redraws its running files' clocks. */
 export const REDRAW_INTERVAL_MS = 200;
@@ -16,9 +16,21 @@ export interface LiveView {
 
 function finishedLine(message: FileFinishedMessage, colors: Colors): string {
   const exit = message.exitCode === null ? '' : colors.dim(` exit ${message.exitCode}`);
-  const why =
-    message.status === 'passed' || message.status === 'failed' ? '' : colors.dim(` — ${message.error?.message ?? ''}`);
-  return `${statusBadge(message.status, colors)} ${message.file} ${colors.dim(formatDuration(message.durationMs))}${exit}${why}`;
+  const why = message.error === undefined ? '' : colors.dim(` — ${message.error.message}`);
+  const attempt = message.attempt > 1 ? colors.dim(` (attempt ${message.attempt})`) : '';
+  const badge =
+    message.willRetry === true
+      ? paintStatus('flaky', colors, `↻ ${message.status}, retrying`)
+      : statusBadge(shownStatus(message), colors);
+  return `${badge} ${message.file} ${colors.dim(formatDuration(message.durationMs))}${exit}${attempt}${why}`;
+}
+
+/** A scenario that did not pass, printed as it happens so a long run shows its failures early. */
+function scenarioLine(message: ScenarioFinishedMessage, colors: Colors): string | undefined {
+  if (message.status === 'passed' || message.status === 'skipped') return undefined;
+  const where = message.line === null ? message.uri : `${message.uri}:${message.line}`;
+  const error = message.errorMessage === undefined ? '' : colors.dim(` — ${message.errorMessage.split('\n')[0] ?? ''}`);
+  return `  ${paintStatus(message.status, colors, `${message.status} scenario`)} ${message.name} ${colors.dim(where)}${error}`;
 }
 
 /** Plain lines, one per start and finish: for logs, CI and pipes. */
@@ -35,6 +47,11 @@ export function plainLiveView(out: NodeJS.WritableStream, colors: Colors): LiveV
             `${colors.cyan('▶ started')} ${event.message.file} ${colors.dim(`container ${event.message.containerId.slice(0, 12)}`)}`,
           );
           return;
+        case 'scenario-finished': {
+          const text = scenarioLine(event.message, colors);
+          if (text !== undefined) line(text);
+          return;
+        }
         case 'file-finished':
           line(finishedLine(event.message, colors));
           return;
@@ -48,14 +65,16 @@ export function plainLiveView(out: NodeJS.WritableStream, colors: Colors): LiveV
 /** On a terminal: finished files scroll up as lines; the running ones stay at the bottom with their clocks. */
 export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors): LiveView {
   const render = createLogUpdate(out, { showCursor: true });
-  const running = new Map<number, FileStartedMessage & { since: number }>();
+  const running = new Map<number, FileStartedMessage & { since: number; scenarios: number }>();
   const began = Date.now();
   let total = 0;
   let done = 0;
   const draw = (): void => {
     const now = Date.now();
     const lines = [...running.values()].map(
-      (file) => `  ${colors.cyan('▶')} ${file.file} ${colors.dim(formatDuration(now - file.since))}`,
+      (file) =>
+        `  ${colors.cyan('▶')} ${file.file} ${colors.dim(formatDuration(now - file.since))}` +
+        (file.scenarios > 0 ? colors.dim(` · ${file.scenarios} scenario${file.scenarios === 1 ? '' : 's'} done`) : ''),
     );
     const queued = Math.max(0, total - done - running.size);
     lines.push(
@@ -82,12 +101,19 @@ export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors): LiveV
           draw();
           return;
         case 'file-started':
-          running.set(event.message.fileIndex, { ...event.message, since: Date.now() });
+          running.set(event.message.fileIndex, { ...event.message, since: Date.now(), scenarios: 0 });
           draw();
           return;
+        case 'scenario-finished': {
+          const file = running.get(event.message.fileIndex);
+          if (file !== undefined) file.scenarios += 1;
+          const text = scenarioLine(event.message, colors);
+          if (text !== undefined) above(text);
+          return;
+        }
         case 'file-finished':
           running.delete(event.message.fileIndex);
-          done += 1;
+          if (event.message.willRetry !== true) done += 1;
           above(finishedLine(event.message, colors));
           return;
       }

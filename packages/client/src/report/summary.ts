@@ -1,11 +1,27 @@
-import type { FileFinishedMessage, RunTotals } from '@baleen/protocol';
+import type { FileFinishedMessage, RunTotals, StatusCounts } from '@baleen/protocol';
 import Table from 'cli-table3';
 import type { Colors } from './colors.js';
-import { formatDuration, paintStatus, statusBadge, type ShownStatus } from './format.js';
+import {
+  addCounts,
+  emptyCounts,
+  formatCounts,
+  formatCountsShort,
+  formatDuration,
+  paintStatus,
+  shownStatus,
+  statusBadge,
+  type ShownStatus,
+} from './format.js';
+
+export interface SummaryRow {
+  file: string;
+  /** The last attempt; undefined when the file never ran. */
+  result: FileFinishedMessage | undefined;
+  attempts: readonly FileFinishedMessage[];
+}
 
 export interface SummaryInput {
-  files: readonly string[];
-  results: readonly (FileFinishedMessage | undefined)[];
+  rows: readonly SummaryRow[];
   totals: RunTotals;
   wallTimeMs: number;
   /** Print the output of passed files too. */
@@ -22,10 +38,10 @@ function indent(text: string): string {
 
 function outputBlock(result: FileFinishedMessage, colors: Colors): string {
   const exit = result.exitCode === null ? '' : `, exit ${result.exitCode}`;
+  const attempt = result.attempt > 1 ? `, attempt ${result.attempt}` : '';
+  const status = paintStatus(shownStatus(result), colors);
   const parts = [
-    colors.bold(
-      `── ${result.file} (${paintStatus(result.status, colors)}${exit}, ${formatDuration(result.durationMs)}) ──`,
-    ),
+    colors.bold(`── ${result.file} (${status}${exit}${attempt}, ${formatDuration(result.durationMs)}) ──`),
   ];
   if (result.error !== undefined) parts.push(`  ${paintStatus(result.status, colors, result.error.message)}`);
   const streams: [string, string, boolean][] = [
@@ -36,14 +52,16 @@ function outputBlock(result: FileFinishedMessage, colors: Colors): string {
     if (text.length === 0) continue;
     parts.push(colors.dim(`  ${name}${truncated ? ' (truncated)' : ''}:`), indent(text));
   }
-  if (result.stdout.length === 0 && result.stderr.length === 0 && result.error === undefined)
+  if (result.stdout.length === 0 && result.stderr.length === 0 && result.error === undefined) {
     parts.push(colors.dim('  (no output)'));
+  }
   return parts.join('\n');
 }
 
 export function totalsLine(totals: RunTotals, wallTimeMs: number, colors: Colors): string {
   const counts: [number, ShownStatus, string][] = [
     [totals.passed, 'passed', 'passed'],
+    [totals.flaky, 'flaky', 'flaky'],
     [totals.failed, 'failed', 'failed'],
     [totals.timedOut, 'timed-out', 'timed out'],
     [totals.error, 'error', 'error'],
@@ -57,33 +75,59 @@ export function totalsLine(totals: RunTotals, wallTimeMs: number, colors: Colors
   return `${colors.bold(files)} (${parts.join(', ')}) in ${formatDuration(wallTimeMs)}`;
 }
 
-/** The end of a run: a table of every file, the output of every file that did not pass, then the totals. */
+/** Scenario and step totals over every file's last attempt. */
+export function runCounts(rows: readonly SummaryRow[]): { scenarios: StatusCounts; steps: StatusCounts; any: boolean } {
+  const scenarios = emptyCounts();
+  const steps = emptyCounts();
+  let any = false;
+  for (const row of rows) {
+    if (row.result?.scenarios !== undefined) any = true;
+    addCounts(scenarios, row.result?.scenarios);
+    addCounts(steps, row.result?.steps);
+  }
+  return { scenarios, steps, any };
+}
+
+/** The end of a run: the output of every file that did not pass, a table of every file, then the totals. */
 export function renderSummary(input: SummaryInput, colors: Colors): string {
+  const withScenarios = input.rows.some((row) => row.result?.scenarios !== undefined);
+  const withAttempts = input.rows.some((row) => row.attempts.length > 1);
   const table = new Table({
-    head: ['File', 'Status', 'Duration', 'Exit'],
+    head: [
+      'File',
+      'Status',
+      ...(withScenarios ? ['Scenarios'] : []),
+      'Duration',
+      'Exit',
+      ...(withAttempts ? ['Attempts'] : []),
+    ],
     // No rule between rows: a long suite stays readable.
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     style: { head: colors.isColorSupported ? ['bold'] : [], border: colors.isColorSupported ? ['gray'] : [] },
   });
   let busyMs = 0;
-  input.files.forEach((file, index) => {
-    const result = input.results[index];
-    busyMs += result?.durationMs ?? 0;
+  for (const { file, result, attempts } of input.rows) {
+    for (const attempt of attempts) busyMs += attempt.durationMs;
+    const scenarios = result?.scenarios === undefined ? '' : formatCountsShort(result.scenarios, colors);
     table.push([
       file,
-      statusBadge(result?.status ?? 'not run', colors),
+      statusBadge(shownStatus(result), colors),
+      ...(withScenarios ? [scenarios] : []),
       result === undefined ? '' : formatDuration(result.durationMs),
       result?.exitCode === null || result === undefined ? '' : String(result.exitCode),
+      ...(withAttempts ? [String(attempts.length)] : []),
     ]);
-  });
-  const blocks = input.results
-    .filter((result): result is FileFinishedMessage => result !== undefined)
-    .filter((result) => input.showAllOutput || result.status !== 'passed')
+  }
+  const blocks = input.rows
+    .flatMap((row) =>
+      row.attempts.filter((attempt) => attempt !== row.result || input.showAllOutput || attempt.status !== 'passed'),
+    )
     .map((result) => outputBlock(result, colors));
   const speedup = input.wallTimeMs > 0 ? busyMs / input.wallTimeMs : 0;
   const timing = colors.dim(`files' own time ${formatDuration(busyMs)}, ${speedup.toFixed(1)}x parallel`);
-  return (
-    [...blocks, table.toString(), `${totalsLine(input.totals, input.wallTimeMs, colors)} · ${timing}`].join('\n\n') +
-    '\n'
-  );
+  const lines = [`${totalsLine(input.totals, input.wallTimeMs, colors)} · ${timing}`];
+  const counts = runCounts(input.rows);
+  if (counts.any)
+    lines.unshift(formatCounts(counts.scenarios, 'scenario', colors), formatCounts(counts.steps, 'step', colors));
+  return [...blocks, table.toString(), lines.join('\n')].join('\n\n') + '\n';
 }

@@ -3,6 +3,7 @@ import {
   PROTOCOL_VERSION,
   type FileFinishedMessage,
   type FileStartedMessage,
+  type ScenarioFinishedMessage,
   type RunAcceptedMessage,
   type RunFinishedMessage,
   type ServerMessage,
@@ -17,6 +18,8 @@ export type RunEvent =
   | { type: 'welcome'; message: WelcomeMessage }
   | { type: 'run-accepted'; message: RunAcceptedMessage }
   | { type: 'file-started'; message: FileStartedMessage }
+  | { type: 'scenario-finished'; message: ScenarioFinishedMessage }
+  /** Also for attempts that will be retried (`message.willRetry`). */
   | { type: 'file-finished'; message: FileFinishedMessage };
 
 export interface RunResult {
@@ -24,6 +27,10 @@ export interface RunResult {
   welcome: WelcomeMessage;
   /** Each file's final result by index; a file the run never reached has none. */
   files: (FileFinishedMessage | undefined)[];
+  /** Every attempt at each file, in order. */
+  attempts: FileFinishedMessage[][];
+  /** cucumber's message stream (NDJSON) of each file's last attempt, when the run asked for it. */
+  messages: (string | undefined)[];
   finished: RunFinishedMessage;
 }
 
@@ -57,6 +64,8 @@ export async function runOnServer(
   connection.send({ type: 'run', runRef: RUN_REF, ...request });
   let runId: string | undefined;
   const files: (FileFinishedMessage | undefined)[] = new Array<FileFinishedMessage | undefined>(request.files.length);
+  const attempts: FileFinishedMessage[][] = request.files.map(() => []);
+  const messages: (string | undefined)[] = new Array<string | undefined>(request.files.length);
   const sendCancel = (): void => {
     if (runId !== undefined) connection.send({ type: 'cancel', runId, reason: 'cancelled by the user (Ctrl-C)' });
   };
@@ -77,12 +86,20 @@ export async function runOnServer(
           break;
         case 'file-finished':
           if (message.runId !== runId) break;
-          files[message.fileIndex] = message;
+          attempts[message.fileIndex]?.push(message);
+          if (message.willRetry !== true) files[message.fileIndex] = message;
           onEvent({ type: 'file-finished', message });
+          break;
+        case 'scenario-finished':
+          if (message.runId === runId) onEvent({ type: 'scenario-finished', message });
+          break;
+        case 'file-messages':
+          // The last attempt's stream wins: merged reports describe how each file finally ended.
+          if (message.runId === runId) messages[message.fileIndex] = message.ndjson;
           break;
         case 'run-finished':
           if (runId === undefined || message.runId !== runId) break;
-          return { runId, welcome, files, finished: message };
+          return { runId, welcome, files, attempts, messages, finished: message };
         case 'error':
           if (
             message.runRef === RUN_REF ||

@@ -9,4 +9,7 @@ export interface RunRequest {
   env: Record<string, string>;
   beforeCommand?: string;
   maxOutputBytes?: number;
+  retries?: number;
+  failFast?: boolean;
+  cucumberMessages?: boolean;
 }

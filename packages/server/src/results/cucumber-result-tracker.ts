@@ -104,7 +104,7 @@ export class CucumberResultTracker {
       case 'testStepFinished': {
         const started = this.#started.get(str(value['testCaseStartedId']));
         if (started !== undefined && typeof value['testStepId'] === 'string') {
-          started.results.set(value['testStepId'], (value['testStepResult'] ?? {}));
+          started.results.set(value['testStepId'], value['testStepResult'] ?? {});
         }
         return;
       }

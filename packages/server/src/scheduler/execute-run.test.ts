@@ -274,4 +274,13 @@ describe('executeRun (scheduler, with a fake backend)', () => {
     assert.equal(result?.error?.code, 'INCOMPLETE');
     assert.equal(result?.scenarios?.unfinished, 1);
   });
+
+  it('fails a file that exited 0 without cucumber finishing its run', async () => {
+    const { events } = await execute(['a.feature'], () => ({ durationMs: 1, exitCode: 0, stderr: 'bye\n' }), {
+      plan: { cucumberMessages: true },
+    });
+    const result = events.find((e): e is FileFinishedMessage => e.type === 'file-finished');
+    assert.equal(result?.status, 'failed');
+    assert.match(result?.error?.message ?? '', /no testRunFinished/);
+  });
 });

@@ -50,9 +50,7 @@ export async function executeRun(
   const failFast = new AbortController();
   const runSignal = AbortSignal.any([signal, failFast.signal]);
   const cancelReason = (): string =>
-    failFast.signal.aborted && !signal.aborted
-      ? (failFast.signal.reason as Error).message
-      : 'the run was cancelled';
+    failFast.signal.aborted && !signal.aborted ? (failFast.signal.reason as Error).message : 'the run was cancelled';
   const fileDeps = { backend: deps.backend, gate: deps.gate, emit: deps.emit, cancelReason };
   const limit = pLimit(plan.concurrency);
   try {

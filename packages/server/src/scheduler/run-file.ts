@@ -71,6 +71,17 @@ function cucumberResults(target: FileAttempt, file: string, emit: RunFileDeps['e
   return { tracker, filter, sendMessages };
 }
 
+function incompleteRun(tracker: CucumberResultTracker): string | undefined {
+  const unfinished = tracker.counts().scenarios.unfinished;
+  if (unfinished > 0) {
+    return `the test command exited 0 but ${unfinished} scenario${unfinished === 1 ? '' : 's'} never finished`;
+  }
+  if (!tracker.sawRunFinish) {
+    return 'the test command exited 0 without finishing its cucumber run (no testRunFinished message); did a step exit the process?';
+  }
+  return undefined;
+}
+
 /**
  * Runs one attempt at one file: waits for a slot of the server's capacity, runs the container under the run's
  * signal and the file's own deadline (counted from when the slot was granted), and turns the outcome into a
@@ -140,14 +151,9 @@ export async function runFile(
       },
     );
     if (outcome.end === 'exited') {
-      const unfinished = results?.tracker.counts().scenarios.unfinished ?? 0;
-      if (outcome.exitCode === 0 && unfinished > 0) {
-        // Exit 0 is not a pass when cucumber never finished its scenarios (a step called process.exit, say).
-        return finish('failed', outcome, {
-          code: 'INCOMPLETE',
-          message: `the test command exited 0 but ${unfinished} scenario${unfinished === 1 ? '' : 's'} never finished`,
-        });
-      }
+      const incomplete = outcome.exitCode === 0 && results !== undefined ? incompleteRun(results.tracker) : undefined;
+      // Exit 0 is not a pass when cucumber never finished its run (a step called process.exit, say).
+      if (incomplete !== undefined) return finish('failed', outcome, { code: 'INCOMPLETE', message: incomplete });
       return finish(outcome.exitCode === 0 ? 'passed' : 'failed', outcome);
     }
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the await

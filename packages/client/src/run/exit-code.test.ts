@@ -1,20 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunTotals } from '@baleen/protocol';
-import type { RunResult } from '../run/run-on-server.js';
-import { exitCodeFor } from './cucumber-command.js';
+import { exitCodeFor } from './exit-code.js';
+import type { RunResult } from './run-on-server.js';
 
 function result(status: RunResult['finished']['status'], totals: Partial<RunTotals>): RunResult {
   return {
     runId: 'run-1',
     welcome: { type: 'welcome', protocolVersion: 1, serverId: 's', serverVersion: '0', capacity: 1, engine: 'e' },
     files: [],
+    attempts: [],
+    messages: [],
     finished: {
       type: 'run-finished',
       runId: 'run-1',
       status,
       wallTimeMs: 1,
-      totals: { files: 2, passed: 0, failed: 0, timedOut: 0, cancelled: 0, error: 0, notRun: 0, ...totals },
+      totals: { files: 2, passed: 0, failed: 0, timedOut: 0, cancelled: 0, error: 0, flaky: 0, notRun: 0, ...totals },
     },
   };
 }
@@ -36,5 +38,9 @@ describe('exitCodeFor', () => {
   });
   it('130 when cancelled', () => {
     assert.equal(exitCodeFor(result('cancelled', { cancelled: 2 }), true), 130);
+  });
+  it('flaky files pass unless --fail-on-flaky', () => {
+    assert.equal(exitCodeFor(result('passed', { passed: 1, flaky: 1 }), false), 0);
+    assert.equal(exitCodeFor(result('passed', { passed: 1, flaky: 1 }), false, { failOnFlaky: true }), 1);
   });
 });

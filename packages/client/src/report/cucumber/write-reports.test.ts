@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { access, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Envelope } from '@cucumber/messages';
+import { XMLParser } from 'fast-xml-parser';
+import { mergeMessageStreams, parseEnvelopes, type FileMessages } from './merge-messages.js';
+import { writeHtmlReport, writeJunitReport, writeMessagesReport } from './write-reports.js';
+
+// The real cucumber-js 12.9 project of the fixtures: its message streams are generated here, so they never go
+// stale (fixtures/cucumber/node_modules comes from `npm run setup`).
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../fixtures/cucumber');
+const cucumberJs = path.join(fixtures, 'node_modules/.bin/cucumber-js');
+
+/** cucumber-js's message stream (NDJSON) for one feature file of the fixtures, whatever the run's exit status. */
+async function messagesOf(file: string, dir: string): Promise<string> {
+  await access(cucumberJs).catch(() => {
+    throw new Error(`${cucumberJs} is missing: run \`npm run setup\` (it installs fixtures/cucumber's dependencies)`);
+  });
+  // A file rather than /dev/stderr: a child's stderr may be a socket, which cannot be opened by path.
+  const out = path.join(dir, `${path.basename(file)}.ndjson`);
+  await new Promise<void>((resolve, reject) => {
+    // cucumber-js exits with 1 when a scenario fails: only a failure to run it at all is an error here.
+    execFile(cucumberJs, ['--format', `message:${out}`, file], { cwd: fixtures }, (error) => {
+      if (error !== null && typeof error.code !== 'number')
+        reject(new Error(`cucumber-js did not run: ${error.message}`));
+      else resolve();
+    });
+  });
+  const ndjson = await readFile(out, 'utf8');
+  if (!ndjson.includes('"testRunFinished"')) throw new Error(`no complete message stream for ${file}`);
+  return ndjson;
+}
+
+const featureFiles = [
+  'features/cart.feature', // 3 scenarios, passing
+  'edge/failing.feature', // 2 scenarios, 1 fails with an assertion
+  'edge/pending.feature', // 1 scenario, pending
+  'edge/undefined.feature', // 1 scenario, undefined step
+  'features/search.feature', // a 3-row Scenario Outline and a scenario, passing
+];
+const featureNames = ['Shopping cart', 'Failing fixture', 'Pending fixture', 'Undefined fixture', 'Search'];
+
+let dir: string;
+let streams: FileMessages[];
+let merged: Envelope[];
+
+interface JunitCase {
+  classname: string;
+  name: string;
+  time: string;
+  failure?: { type?: string; message?: string; '#text'?: string } | '';
+  skipped?: unknown;
+}
+
+async function readJunit(file: string) {
+  const xml = await readFile(file, 'utf8');
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    cdataPropName: false,
+    isArray: (name) => name === 'testcase',
+  });
+  const doc = parser.parse(xml) as { testsuite: Record<string, string> & { testcase?: JunitCase[] } };
+  return { xml, suite: doc.testsuite, cases: doc.testsuite.testcase ?? [] };
+}
+
+describe('cucumber reports', () => {
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'baleen-cucumber-reports-'));
+    const texts = await Promise.all(featureFiles.map((file) => messagesOf(file, dir)));
+    streams = featureFiles.map((file, fileIndex) => ({ fileIndex, file, ndjson: texts[fileIndex]! }));
+    merged = mergeMessageStreams(streams);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('writes the messages as NDJSON that reads back the same, creating parent directories', async () => {
+    const file = path.join(dir, 'out/nested/messages.ndjson');
+    await writeMessagesReport(file, merged);
+    const text = await readFile(file, 'utf8');
+    assert.equal(text.split('\n').length, merged.length + 1);
+    assert.ok(text.endsWith('}\n'));
+    assert.deepEqual(parseEnvelopes(text), merged);
+  });
+
+  it('writes JUnit XML: a testcase per scenario, failures with messages, timings', async () => {
+    const file = path.join(dir, 'out/junit/cucumber.xml');
+    await writeJunitReport(file, merged, { suiteName: 'baleen run' });
+    const { suite, cases } = await readJunit(file);
+
+    const scenarios = merged.filter((e) => e.pickle !== undefined).length;
+    assert.equal(scenarios, 11);
+    assert.equal(cases.length, scenarios);
+    assert.equal(suite['name'], 'baleen run');
+    assert.equal(Number(suite['tests']), scenarios);
+    // failing (assertion), pending and undefined: three failed scenarios.
+    const failed = cases.filter((c) => c.failure !== undefined);
+    assert.equal(failed.length, 3);
+    assert.equal(Number(suite['failures']), 3);
+    assert.equal(Number(suite['skipped']), 0);
+    assert.ok(Number(suite['time']) > 0);
+    for (const c of cases) assert.match(c.time, /^\d+(\.\d+)?$/, `time of ${c.name}`);
+    assert.ok(
+      cases.some((c) => Number(c.time) >= 0.1),
+      'the scenarios that wait take their time',
+    );
+
+    assert.deepEqual([...new Set(cases.map((c) => c.classname))].sort(), [...featureNames].sort());
+    const byName = new Map(cases.map((c) => [c.name, c]));
+    const assertion = byName.get('Arithmetic that does not hold')?.failure;
+    assert.ok(typeof assertion === 'object');
+    assert.equal(assertion.type, 'AssertionError');
+    assert.equal(assertion.message, '2 plus 2 is 4, not 5');
+    assert.match(assertion['#text'] ?? '', /at check \(file:/, 'the stack trace');
+    const pending = byName.get('Work in progress')?.failure;
+    assert.ok(typeof pending === 'object');
+    assert.equal(pending.type, 'PENDING');
+    assert.equal(pending.message, 'Pending step: "a step that is not implemented yet"');
+    const undefinedStep = byName.get('Step nobody wrote')?.failure;
+    assert.ok(typeof undefinedStep === 'object');
+    assert.equal(undefinedStep.type, 'UNDEFINED');
+    assert.equal(undefinedStep.message, 'Undefined step: "I frobnicate the quux with no step definition"');
+    // The outline gives a testcase per example row.
+    assert.equal(cases.filter((c) => c.classname === 'Search' && c.name.startsWith('Normalising a query')).length, 3);
+  });
+
+  it('counts a scenario cut off by a stopped container as failed in JUnit', async () => {
+    const failing = streams[1]!;
+    const lines = failing.ndjson.split('\n');
+    const cut = lines.findIndex((line) => line.includes('"testStepStarted"'));
+    const truncated = { ...failing, ndjson: lines.slice(0, cut + 1).join('\n') };
+    const file = path.join(dir, 'out/junit/truncated.xml');
+    await writeJunitReport(file, mergeMessageStreams([streams[0]!, truncated]));
+    const { suite, cases } = await readJunit(file);
+    assert.equal(cases.length, 5);
+    assert.equal(Number(suite['failures']), 1);
+    assert.equal(Number(suite['skipped']), 1);
+    const cutOff = cases.find((c) => c.name === 'Arithmetic that holds')?.failure;
+    assert.ok(typeof cutOff === 'object');
+    assert.match(cutOff.message ?? '', /the run of edge\/failing\.feature ended before this step finished/);
+  });
+
+  it('writes a valid empty JUnit report for no messages', async () => {
+    const file = path.join(dir, 'out/junit/empty.xml');
+    await writeJunitReport(file, []);
+    const { suite, cases } = await readJunit(file);
+    assert.equal(cases.length, 0);
+    assert.equal(Number(suite['tests']), 0);
+    assert.equal(suite['name'], 'Cucumber');
+  });
+
+  it("writes cucumber's HTML report with every feature in it", async () => {
+    const file = path.join(dir, 'out/html/deeper/report.html');
+    await writeHtmlReport(file, merged);
+    const html = await readFile(file, 'utf8');
+    assert.ok((await stat(file)).size > 100_000, 'the page with its inlined JS and CSS');
+    assert.match(html, /^<!DOCTYPE html>/);
+    assert.match(html, /<\/html>\s*$/);
+    assert.match(html, /window\.CUCUMBER_MESSAGES = \[/);
+    for (const name of featureNames) assert.ok(html.includes(`"name":"${name}"`), name);
+    for (const file of featureFiles) assert.ok(html.includes(`"uri":"${file}"`), file);
+  });
+});
