@@ -30,18 +30,22 @@ export async function writeJsonReport(file: string, files: readonly string[], re
     ...(result.finished.error === undefined ? {} : { error: result.finished.error }),
     wallTimeMs: result.finished.wallTimeMs,
     totals: result.finished.totals,
-    files: files.map((name, index) => {
-      const final = result.files[index];
-      const attempts = result.attempts[index] ?? [];
-      if (final === undefined) return { file: name, index, status: 'not run', attempts: attempts.map(attemptSummary) };
-      return {
-        file: name,
-        index,
-        ...attemptSummary(final),
-        status: shownStatus(final),
-        attempts: attempts.map(attemptSummary),
-      };
-    }),
+    // Sorted by path so reports of two runs compare line by line; `index` keeps the start order.
+    files: files
+      .map((name, index) => {
+        const final = result.files[index];
+        const attempts = result.attempts[index] ?? [];
+        if (final === undefined)
+          return { file: name, index, status: 'not run', attempts: attempts.map(attemptSummary) };
+        return {
+          file: name,
+          index,
+          ...attemptSummary(final),
+          status: shownStatus(final),
+          attempts: attempts.map(attemptSummary),
+        };
+      })
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
   };
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
