@@ -51,6 +51,8 @@ program
   .option('--files <paths...>', 'feature files, directories (searched for **/*.feature) or globs')
   .option('--features <paths...>', 'alias of --files (the original baleen’s name)')
   .option('--server <url>', 'a baleen-server to use, e.g. ws://ci-box:5533 (default: one in this process)')
+  .option('--token <token>', 'token for a server that requires one (or BALEEN_TOKEN)')
+  .option('--ca <file>', 'CA certificate (PEM) to trust for a wss:// server')
   .option('--concurrency <n>', 'containers at once', positiveInt, defaultCapacity())
   .option(
     '--timeout <seconds>',

@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'USAGE',
   'NO_FILES_FOUND',
   'SERVER_UNREACHABLE',
+  'AUTH_FAILED',
   'CONNECTION_LOST',
   'INTERNAL',
 ] as const;

@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
 import { Command, InvalidArgumentError } from 'commander';
+import { TokenStore } from './auth/token-store.js';
+import { DEFAULT_CONTAINER_LIMITS } from './backend/container-backend.js';
 import { createLogger } from './log/logger.js';
 import { startServer } from './server/baleen-server.js';
-import { DEFAULT_HOST, DEFAULT_PORT, defaultCapacity } from './server/server-options.js';
+import { DEFAULT_HOST, DEFAULT_MAX_RUNS_PER_CLIENT, DEFAULT_PORT, defaultCapacity } from './server/server-options.js';
 import { SERVER_VERSION } from './server/version.js';
+import { defaultStateDir, loadServerId } from './state/server-identity.js';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -18,43 +22,120 @@ function port(value: string): number {
   return parsed;
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 const program = new Command()
   .name('baleen-server')
   .description('Runs one Docker container per test file for Baleen clients, within a shared capacity.')
   .version(SERVER_VERSION)
-  .option('--host <address>', 'address to listen on', DEFAULT_HOST)
+  .option(
+    '--host <address>',
+    'address to listen on (beyond loopback only with tokens or --insecure-no-auth)',
+    DEFAULT_HOST,
+  )
   .option('--port <port>', 'port to listen on (0 picks a free one)', port, DEFAULT_PORT)
   .option('--capacity <n>', 'containers at once, across all runs', positiveInt, defaultCapacity())
+  .option('--token <token>', 'a token clients must present (repeatable; also BALEEN_TOKEN)', collect, [])
+  .option('--token-file <file>', 'tokens, one per line; re-read on SIGHUP, so a token is revoked by deleting its line')
+  .option('--insecure-no-auth', 'allow listening beyond loopback without tokens')
+  .option('--tls-cert <file>', 'PEM certificate: serve wss://')
+  .option('--tls-key <file>', 'PEM private key for --tls-cert')
+  .option('--allow-image <pattern>', 'image a run may use, * as wildcard (repeatable; default: any)', collect, [])
+  .option('--container-network <mode>', 'network of every test container', DEFAULT_CONTAINER_LIMITS.network)
+  .option('--pids-limit <n>', 'processes per container', positiveInt, DEFAULT_CONTAINER_LIMITS.pidsLimit)
+  .option(
+    '--memory-mb <n>',
+    'memory per container, with no extra swap',
+    positiveInt,
+    DEFAULT_CONTAINER_LIMITS.memoryBytes / 1024 / 1024,
+  )
+  .option('--max-runs-per-client <n>', 'runs one client may have at once', positiveInt, DEFAULT_MAX_RUNS_PER_CLIENT)
   .option('--max-output-bytes <n>', 'output kept per stream per file', positiveInt, DEFAULT_MAX_OUTPUT_BYTES)
+  .option('--state-dir <dir>', 'where the stable server id lives (for cleaning up after a crash)', defaultStateDir())
+  .option(
+    '--drain-timeout <seconds>',
+    'on SIGTERM, how long running runs may go on before they are cancelled',
+    positiveInt,
+    60,
+  )
   .option('--log-level <level>', 'trace | debug | info | warn | error | silent (or BALEEN_LOG_LEVEL)', 'info')
   .addHelpText(
     'after',
-    '\nExit codes: 0 stopped cleanly (SIGINT/SIGTERM), 2 could not start (port in use, bad option).\n' +
-      'Signals: the first SIGINT/SIGTERM cancels runs, removes their containers and exits; a second exits at once.',
+    '\nExit codes: 0 stopped cleanly, 2 could not start (port in use, bad option, unsafe listen address).\n' +
+      'Signals: SIGTERM stops taking runs, lets running ones finish up to --drain-timeout, then cancels them and\n' +
+      'removes every container; a second SIGTERM/SIGINT cancels at once. SIGINT cancels at once. SIGHUP re-reads\n' +
+      '--token-file. At start, containers left by an earlier instance with the same --state-dir are removed.',
   );
 
 program.parse();
-const opts = program.opts<{ host: string; port: number; capacity: number; maxOutputBytes: number; logLevel: string }>();
+const opts = program.opts<{
+  host: string;
+  port: number;
+  capacity: number;
+  token: string[];
+  tokenFile?: string;
+  insecureNoAuth?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  allowImage: string[];
+  containerNetwork: string;
+  pidsLimit: number;
+  memoryMb: number;
+  maxRunsPerClient: number;
+  maxOutputBytes: number;
+  stateDir: string;
+  drainTimeout: number;
+  logLevel: string;
+}>();
 const log = createLogger(opts.logLevel);
 
+function fail(message: string): never {
+  process.stderr.write(`baleen-server: ${message}\n`);
+  process.exit(2);
+}
+
 try {
+  const tokens = new TokenStore([...opts.token, process.env['BALEEN_TOKEN'] ?? ''], opts.tokenFile);
+  await tokens.reload();
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
+  const tls =
+    opts.tlsCert === undefined || opts.tlsKey === undefined
+      ? undefined
+      : { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) };
+  const serverId = await loadServerId(opts.stateDir);
   const server = await startServer({
     host: opts.host,
     port: opts.port,
     capacity: opts.capacity,
     maxOutputBytes: opts.maxOutputBytes,
+    serverId,
+    reapOnStart: true,
+    tokens,
+    ...(opts.insecureNoAuth === true ? { insecureNoAuth: true } : {}),
+    ...(tls === undefined ? {} : { tls }),
+    allowImages: opts.allowImage,
+    containerLimits: {
+      network: opts.containerNetwork,
+      pidsLimit: opts.pidsLimit,
+      memoryBytes: opts.memoryMb * 1024 * 1024,
+    },
+    maxRunsPerClient: opts.maxRunsPerClient,
     log,
   });
   // Machine-readable for scripts and tests that start a server on port 0.
   process.stdout.write(`baleen-server listening on ${server.url}\n`);
+
+  process.on('SIGHUP', () => {
+    tokens.reload().then(
+      () => log.info({ tokens: tokens.count }, 'token file re-read'),
+      (error: unknown) => log.error({ err: String(error) }, 'could not re-read the token file; keeping the old tokens'),
+    );
+  });
+
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting at once');
-      process.exit(130);
-    }
-    stopping = true;
-    log.info({ signal }, 'stopping: cancelling runs and removing their containers');
+  const exitAfterClose = (): void => {
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -63,9 +144,25 @@ try {
       },
     );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const stopNow = (signal: NodeJS.Signals): void => {
+    if (stopping) log.warn({ signal }, 'second signal: cancelling every run now');
+    else log.info({ signal }, 'stopping: cancelling runs and removing their containers');
+    stopping = true;
+    exitAfterClose();
+  };
+  process.on('SIGINT', stopNow);
+  process.on('SIGTERM', (signal) => {
+    if (stopping) {
+      stopNow(signal);
+      return;
+    }
+    stopping = true;
+    log.info({ drainTimeout: opts.drainTimeout }, 'SIGTERM: taking no new runs; letting running ones finish');
+    void server.drain(opts.drainTimeout * 1000).then((drained) => {
+      if (!drained) log.warn('drain timeout: cancelling the runs still going');
+      exitAfterClose();
+    });
+  });
 } catch (error) {
-  process.stderr.write(`baleen-server: could not start on ${opts.host}:${opts.port}: ${(error as Error).message}\n`);
-  process.exit(2);
+  fail(`could not start on ${opts.host}:${opts.port}: ${(error as Error).message}`);
 }

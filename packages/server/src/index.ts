@@ -1,12 +1,16 @@
 export { startServer, type RunningServer } from './server/baleen-server.js';
 export { DEFAULT_HOST, DEFAULT_PORT, defaultCapacity, type ServerOptions } from './server/server-options.js';
 export { createLogger, silentLogger, type Logger } from './log/logger.js';
-export type {
-  ContainerBackend,
-  ContainerSpec,
-  ContainerOutcome,
-  RunContainerOptions,
+export {
+  DEFAULT_CONTAINER_LIMITS,
+  type ContainerBackend,
+  type ContainerLimits,
+  type ContainerSpec,
+  type ContainerOutcome,
+  type RunContainerOptions,
 } from './backend/container-backend.js';
+export { TokenStore } from './auth/token-store.js';
+export { isLoopback } from './server/baleen-server.js';
 export { DockerBackend, describeDockerEngine } from './backend/docker/docker-backend.js';
 export { LABELS } from './backend/container-labels.js';
 export { SERVER_VERSION } from './server/version.js';

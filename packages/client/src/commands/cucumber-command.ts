@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isBaleenError, type BaleenError } from '@baleen/protocol';
 import { discoverFiles } from '../discovery/discover-files.js';
@@ -36,6 +37,8 @@ export interface CucumberOptions {
   junit?: string;
   html?: string;
   showOutput?: boolean;
+  token?: string;
+  ca?: string;
 }
 
 export interface CommandIo {
@@ -74,6 +77,7 @@ export async function cucumberCommand(
     throw error;
   }
 
+  const token = options.token ?? process.env['BALEEN_TOKEN'];
   const history = await TimingHistory.load(path.resolve(io.cwd, options.timings));
   const seed = options.seed ?? newSeed();
   const files = orderFiles(discovered, options.order, {
@@ -120,6 +124,8 @@ export async function cucumberCommand(
       ...(options.beforeCommand === undefined ? {} : { beforeCommand: options.beforeCommand }),
       ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
       ...(options.server === undefined ? {} : { server: options.server }),
+      ...(token === undefined ? {} : { token }),
+      ...(options.ca === undefined ? {} : { ca: await readFile(options.ca) }),
       signal: cancel.signal,
       onEvent: (event) => {
         if (event.type === 'run-accepted') view.note(colors.dim(`run ${event.message.runId} accepted`));

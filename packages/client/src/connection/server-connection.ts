@@ -49,11 +49,16 @@ export class ServerConnection {
     });
   }
 
-  static open(url: string): Promise<ServerConnection> {
+  static open(url: string, options: { token?: string; ca?: Buffer } = {}): Promise<ServerConnection> {
     return new Promise((resolve, reject) => {
       let socket: WebSocket;
       try {
-        socket = new WebSocket(url, { handshakeTimeout: CONNECT_TIMEOUT_MS, perMessageDeflate: false });
+        socket = new WebSocket(url, {
+          handshakeTimeout: CONNECT_TIMEOUT_MS,
+          perMessageDeflate: false,
+          ...(options.token === undefined ? {} : { headers: { authorization: `Bearer ${options.token}` } }),
+          ...(options.ca === undefined ? {} : { ca: options.ca }),
+        });
       } catch (error) {
         reject(new BaleenError('USAGE', `'${url}' is not a server address such as ws://host:5533`, { cause: error }));
         return;
@@ -69,6 +74,19 @@ export class ServerConnection {
         );
       };
       socket.once('error', onError);
+      socket.once('unexpected-response', (_request, response) => {
+        socket.off('error', onError);
+        const refused = response.statusCode === 401 || response.statusCode === 403;
+        reject(
+          new BaleenError(
+            refused ? 'AUTH_FAILED' : 'SERVER_UNREACHABLE',
+            refused
+              ? `authentication failed at ${url} — pass a valid token with --token or BALEEN_TOKEN`
+              : `the server at ${url} answered HTTP ${response.statusCode ?? '?'} instead of a WebSocket`,
+          ),
+        );
+        socket.terminate();
+      });
       socket.once('open', () => {
         socket.off('error', onError);
         resolve(new ServerConnection(socket, url));

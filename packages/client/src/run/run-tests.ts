@@ -1,4 +1,4 @@
-import { createLogger, startServer, type RunningServer } from '@baleen/server';
+import { createLogger, DEFAULT_CONTAINER_LIMITS, startServer, type RunningServer } from '@baleen/server';
 import { ServerConnection } from '../connection/server-connection.js';
 import { runOnServer, type RunEvent, type RunResult } from './run-on-server.js';
 import type { RunRequest } from './run-request.js';
@@ -9,6 +9,10 @@ export interface RunTestsOptions extends RunRequest {
   onEvent?: (event: RunEvent) => void;
   /** Aborting cancels the run; the server removes its containers before the result comes back. */
   signal?: AbortSignal;
+  /** Token for a server that requires one (sent as `Authorization: Bearer`). */
+  token?: string;
+  /** Extra CA certificate (PEM) to trust for wss:// servers. */
+  ca?: Buffer;
 }
 
 /**
@@ -16,7 +20,7 @@ export interface RunTestsOptions extends RunRequest {
  * this process on a free loopback port and talks to it over the same WebSocket protocol: one code path.
  */
 export async function runTests(options: RunTestsOptions): Promise<RunResult> {
-  const { server, onEvent = () => {}, signal = new AbortController().signal, ...request } = options;
+  const { server, onEvent = () => {}, signal = new AbortController().signal, token, ca, ...request } = options;
   let embedded: RunningServer | undefined;
   if (server === undefined) {
     embedded = await startServer({
@@ -25,10 +29,15 @@ export async function runTests(options: RunTestsOptions): Promise<RunResult> {
       capacity: request.concurrency,
       ...(request.maxOutputBytes === undefined ? {} : { maxOutputBytes: request.maxOutputBytes }),
       log: createLogger('silent'),
+      // The embedded server runs on the user's own machine for the user alone: tests keep the default network.
+      containerLimits: { ...DEFAULT_CONTAINER_LIMITS, network: 'bridge' },
     });
   }
   try {
-    const connection = await ServerConnection.open(server ?? embedded?.url ?? '');
+    const connection = await ServerConnection.open(server ?? embedded?.url ?? '', {
+      ...(token === undefined ? {} : { token }),
+      ...(ca === undefined ? {} : { ca }),
+    });
     try {
       return await runOnServer(connection, request, onEvent, signal);
     } finally {

@@ -1,7 +1,24 @@
 import type { CollectedOutput } from './output-collector.js';
 
+/** Safe defaults every container gets; a client cannot loosen them. */
+export interface ContainerLimits {
+  /** Processes at most: a fork bomb stops here. */
+  pidsLimit: number;
+  /** Memory at most, with no extra swap. */
+  memoryBytes: number;
+  /** Docker network mode: `none` unless the server allows more. */
+  network: string;
+}
+
+export const DEFAULT_CONTAINER_LIMITS: ContainerLimits = {
+  pidsLimit: 1024,
+  memoryBytes: 4 * 1024 * 1024 * 1024,
+  network: 'none',
+};
+
 /** Everything a backend needs to run one test file's container. */
 export interface ContainerSpec {
+  limits: ContainerLimits;
   image: string;
   argv: string[];
   workDir: string | undefined;

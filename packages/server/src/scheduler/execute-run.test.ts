@@ -24,6 +24,7 @@ function plan(files: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     retries: 0,
     failFast: false,
     cucumberMessages: false,
+    limits: { pidsLimit: 100, memoryBytes: 1 << 30, network: 'none' },
     ...overrides,
   };
 }

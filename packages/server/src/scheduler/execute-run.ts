@@ -13,6 +13,7 @@ export interface ExecuteRunDeps {
   gate: CapacityGate;
   log: Logger;
   emit: (message: ServerMessage) => void;
+  observeStartLatency?: (seconds: number) => void;
 }
 
 /**
@@ -51,7 +52,13 @@ export async function executeRun(
   const runSignal = AbortSignal.any([signal, failFast.signal]);
   const cancelReason = (): string =>
     failFast.signal.aborted && !signal.aborted ? (failFast.signal.reason as Error).message : 'the run was cancelled';
-  const fileDeps = { backend: deps.backend, gate: deps.gate, emit: deps.emit, cancelReason };
+  const fileDeps = {
+    backend: deps.backend,
+    gate: deps.gate,
+    emit: deps.emit,
+    cancelReason,
+    ...(deps.observeStartLatency === undefined ? {} : { observeStartLatency: deps.observeStartLatency }),
+  };
   const limit = pLimit(plan.concurrency);
   try {
     await Promise.all(

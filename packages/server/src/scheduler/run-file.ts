@@ -20,6 +20,8 @@ export interface RunFileDeps {
   emit: (message: ServerMessage) => void;
   /** Why a file was stopped or never started when the run's signal aborted. */
   cancelReason: () => string;
+  /** Seconds from getting a slot to the container running. */
+  observeStartLatency?: (seconds: number) => void;
 }
 
 /** Envelopes kept per attempt for the client's merged reports; past this the stream is marked truncated. */
@@ -131,6 +133,7 @@ export async function runFile(
     return cancelled();
   }
   try {
+    const granted = performance.now();
     const deadline = AbortSignal.timeout(plan.timeoutMs);
     const command = withBeforeCommand(commandForFile(plan.command, file), plan.beforeCommand);
     const outcome = await deps.backend.run(
@@ -141,10 +144,12 @@ export async function runFile(
         env: { ...plan.env, ...baleenEnv(target, file), ...command.env },
         labels: fileContainerLabels({ serverId: plan.serverId, runId: plan.runId, file, index, attempt }),
         maxOutputBytes: plan.maxOutputBytes,
+        limits: plan.limits,
       },
       {
         signal: AbortSignal.any([runSignal, deadline]),
         onStarted: (containerId) => {
+          deps.observeStartLatency?.((performance.now() - granted) / 1000);
           deps.emit({ type: 'file-started', runId: plan.runId, fileIndex: index, file, attempt, containerId });
         },
         ...(results === undefined ? {} : { stderrFilter: results.filter }),

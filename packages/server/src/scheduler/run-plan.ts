@@ -1,3 +1,5 @@
+import type { ContainerLimits } from '../backend/container-backend.js';
+
 /** A validated run, as the scheduler sees it: no protocol types, no defaults left to fill in. */
 export interface RunPlan {
   runId: string;
@@ -16,4 +18,5 @@ export interface RunPlan {
   retries: number;
   failFast: boolean;
   cucumberMessages: boolean;
+  limits: ContainerLimits;
 }

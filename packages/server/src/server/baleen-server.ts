@@ -1,9 +1,13 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { ServerMessage } from '@baleen/protocol';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { BaleenError, type ServerMessage } from '@baleen/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { bearerToken } from '../auth/token-store.js';
 import type { ContainerBackend } from '../backend/container-backend.js';
+import { LABELS } from '../backend/container-labels.js';
 import { DockerBackend } from '../backend/docker/docker-backend.js';
+import { ServerMetrics } from '../metrics/server-metrics.js';
 import { CapacityGate } from '../scheduler/capacity-gate.js';
 import { executeRun } from '../scheduler/execute-run.js';
 import { ClientSession, type SessionHost } from './client-session.js';
@@ -15,22 +19,41 @@ export interface RunningServer {
   readonly serverId: string;
   readonly host: string;
   readonly port: number;
-  /** ws://host:port */
+  /** ws://host:port or wss://host:port */
   readonly url: string;
   readonly backend: ContainerBackend;
+  /** Stops taking runs and waits up to `timeoutMs` for the runs in flight to finish by themselves. */
+  drain(timeoutMs: number): Promise<boolean>;
   /** Stops taking runs, cancels the ones in flight, removes their containers and closes. Safe to call twice. */
   close(): Promise<void>;
 }
 
-/** Starts a Baleen server: HTTP for health, WebSocket for clients. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Starts a Baleen server: HTTP for health and metrics, WebSocket for clients. */
 export async function startServer(input: Partial<ServerOptions> & Pick<ServerOptions, 'log'>): Promise<RunningServer> {
   const options = withServerDefaults(input);
+  const tokens = options.tokens;
+  if (!isLoopback(options.host) && tokens?.enabled !== true && options.insecureNoAuth !== true) {
+    // Access to this server is access to the Docker engine, i.e. root on its host.
+    throw new BaleenError(
+      'USAGE',
+      `refusing to listen on ${options.host} without tokens: anyone who reaches it could run containers on this engine — ` +
+        `pass --token/--token-file (or BALEEN_TOKEN), or --insecure-no-auth if the network is yours alone`,
+    );
+  }
   const serverId = options.serverId ?? newId('srv');
   const log = options.log.child({ serverId });
   const backend = options.backend ?? new DockerBackend(log);
   const gate = new CapacityGate(options.capacity);
+  const metrics = new ServerMetrics(gate);
   const sessions = new Set<ClientSession>();
+  const runsInFlight = new Set<Promise<unknown>>();
   let shuttingDown = false;
+
+  if (options.reapOnStart === true) await reapEarlierInstance(backend, serverId, log);
 
   const host: SessionHost = {
     serverId,
@@ -38,33 +61,78 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     capacity: options.capacity,
     maxOutputBytes: options.maxOutputBytes,
     engine: backend.engine,
+    allowImages: options.allowImages,
+    containerLimits: options.containerLimits,
+    maxRunsPerClient: options.maxRunsPerClient,
     isShuttingDown: () => shuttingDown,
-    executeRun: (plan, emit: (message: ServerMessage) => void, signal) =>
-      executeRun(plan, { backend, gate, emit, log: log.child({ runId: plan.runId }) }, signal),
+    executeRun: (plan, emit: (message: ServerMessage) => void, signal) => {
+      const observed = (message: ServerMessage): void => {
+        metrics.observe(message);
+        emit(message);
+      };
+      const running = executeRun(
+        plan,
+        {
+          backend,
+          gate,
+          emit: observed,
+          log: log.child({ runId: plan.runId }),
+          observeStartLatency: (seconds) => metrics.observeStartLatency(seconds),
+        },
+        signal,
+      ).then((finished) => {
+        metrics.observe(finished);
+        return finished;
+      });
+      runsInFlight.add(running);
+      void running.finally(() => runsInFlight.delete(running));
+      return running;
+    },
   };
 
-  const http = createServer((request: IncomingMessage, response: ServerResponse) => {
-    if (request.method === 'GET' && request.url === '/healthz') {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify({ status: 'ok', serverId, capacity: gate.capacity, inUse: gate.inUse, waiting: gate.waiting }),
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    void answerHttp(request, response, { serverId, backend, gate, metrics, runs: () => runsInFlight.size });
+  };
+  const http: Server =
+    options.tls === undefined ? createHttpServer(onRequest) : createHttpsServer(options.tls, onRequest);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false });
+
+  // Tokens are checked at the HTTP upgrade, before a WebSocket exists: a refused client costs one response.
+  http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (tokens?.enabled === true && !tokens.accepts(bearerToken(request.headers.authorization))) {
+      log.warn({ peer: request.socket.remoteAddress }, 'refused a client without a valid token');
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nauthentication failed\n',
       );
+      socket.destroy();
       return;
     }
-    response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
-    response.end(
-      'Baleen speaks WebSocket here: connect with the baleen client (baleen cucumber --server ws://host:port)\n',
-    );
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
-  const wss = new WebSocketServer({ server: http, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false });
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const peer = `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
     const session = new ClientSession(socket, host, log.child({ peer }));
     sessions.add(session);
+    let alive = true;
+    socket.on('pong', () => {
+      alive = true;
+    });
+    // A client that vanishes without closing (killed, network gone) misses its pongs and is dropped.
+    const heartbeat = setInterval(() => {
+      if (!alive) {
+        log.warn({ peer }, 'client missed its heartbeat; dropping it and cancelling its runs');
+        socket.terminate();
+        return;
+      }
+      alive = false;
+      socket.ping();
+    }, options.heartbeatIntervalMs);
+    heartbeat.unref();
     socket.on('message', (raw) => session.handleFrame(raw));
     socket.on('error', (error) => log.warn({ peer, err: error.message }, 'socket error'));
     socket.on('close', () => {
+      clearInterval(heartbeat);
       // A client that goes away takes its runs with it: nothing keeps running for nobody.
       void session.close('client disconnected').finally(() => sessions.delete(session));
     });
@@ -78,8 +146,24 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     });
   });
   const port = (http.address() as AddressInfo).port;
-  const url = `ws://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  log.info({ url, capacity: options.capacity, engine: backend.engine }, 'baleen-server listening');
+  const scheme = options.tls === undefined ? 'ws' : 'wss';
+  const url = `${scheme}://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  log.info(
+    { url, capacity: options.capacity, engine: backend.engine, auth: tokens?.enabled === true },
+    'baleen-server listening',
+  );
+
+  const drain = async (timeoutMs: number): Promise<boolean> => {
+    shuttingDown = true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const done = Promise.all([...runsInFlight]).then(() => true as const);
+    const finished = await Promise.race([done, timedOut]);
+    clearTimeout(timer);
+    return finished;
+  };
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -95,5 +179,59 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     return closing;
   };
 
-  return { serverId, host: options.host, port, url, backend, close };
+  return { serverId, host: options.host, port, url, backend, drain, close };
+}
+
+/** After a crash, the containers an earlier instance of this server left behind — never another server's. */
+async function reapEarlierInstance(
+  backend: ContainerBackend,
+  serverId: string,
+  log: ServerOptions['log'],
+): Promise<void> {
+  try {
+    const removed = await backend.removeContainers({ [LABELS.managed]: 'true', [LABELS.server]: serverId });
+    if (removed > 0) log.warn({ removed }, 'removed containers left behind by an earlier instance of this server');
+  } catch (error) {
+    log.warn({ err: String(error) }, 'could not sweep containers of an earlier instance');
+  }
+}
+
+interface HttpContext {
+  serverId: string;
+  backend: ContainerBackend;
+  gate: CapacityGate;
+  metrics: ServerMetrics;
+  runs: () => number;
+}
+
+async function answerHttp(request: IncomingMessage, response: ServerResponse, context: HttpContext): Promise<void> {
+  if (request.method === 'GET' && request.url === '/healthz') {
+    const engine = await context.backend.ping().then(
+      () => ({ reachable: true }),
+      (error: unknown) => ({ reachable: false, error: error instanceof Error ? error.message : String(error) }),
+    );
+    const { gate } = context;
+    response.writeHead(engine.reachable ? 200 : 503, { 'content-type': 'application/json' });
+    response.end(
+      JSON.stringify({
+        status: engine.reachable ? 'ok' : 'engine-unreachable',
+        serverId: context.serverId,
+        engine: { address: context.backend.engine, ...engine },
+        capacity: gate.capacity,
+        inUse: gate.inUse,
+        queued: gate.waiting,
+        runs: context.runs(),
+      }),
+    );
+    return;
+  }
+  if (request.method === 'GET' && request.url === '/metrics') {
+    response.writeHead(200, { 'content-type': context.metrics.registry.contentType });
+    response.end(await context.metrics.registry.metrics());
+    return;
+  }
+  response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
+  response.end(
+    'Baleen speaks WebSocket here: connect with the baleen client (baleen cucumber --server ws://host:port)\n',
+  );
 }

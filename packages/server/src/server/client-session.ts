@@ -12,7 +12,10 @@ import {
   type ServerMessage,
 } from '@baleen/protocol';
 import { WebSocket } from 'ws';
+import type { ContainerLimits } from '../backend/container-backend.js';
 import type { Logger } from '../log/logger.js';
+import { MAX_CLIENT_BUFFERED_BYTES } from './server-options.js';
+import { imageAllowed, unsafePath } from './run-policy.js';
 import type { RunPlan } from '../scheduler/run-plan.js';
 import { newId } from './ids.js';
 
@@ -26,6 +29,9 @@ export interface SessionHost {
   readonly capacity: number;
   readonly maxOutputBytes: number;
   readonly engine: string;
+  readonly allowImages: readonly string[];
+  readonly containerLimits: ContainerLimits;
+  readonly maxRunsPerClient: number;
   isShuttingDown(): boolean;
   executeRun(plan: RunPlan, emit: (message: ServerMessage) => void, signal: AbortSignal): Promise<RunFinishedMessage>;
 }
@@ -43,6 +49,9 @@ export class ClientSession {
   #greeted = false;
   readonly #runs = new Map<string, ActiveRun>();
   readonly #runRefs = new Set<string>();
+
+  /** Runs of one client share one place in the capacity's rotation, so clients, not runs, are served in turn. */
+  readonly clientId = newId('client');
 
   constructor(
     private readonly socket: WebSocket,
@@ -130,12 +139,17 @@ export class ClientSession {
       });
       return;
     }
+    const refusal = this.#refusal(message);
+    if (refusal !== undefined) {
+      this.#sendError('RUN_REJECTED', refusal, { runRef: message.runRef });
+      return;
+    }
     this.#runRefs.add(message.runRef);
     const runId = newId('run');
     const plan: RunPlan = {
       runId,
       serverId: this.host.serverId,
-      owner: runId,
+      owner: this.clientId,
       image: message.image,
       files: message.files,
       command: message.command,
@@ -148,6 +162,7 @@ export class ClientSession {
       retries: message.retries ?? 0,
       failFast: message.failFast ?? false,
       cucumberMessages: message.cucumberMessages ?? false,
+      limits: this.host.containerLimits,
     };
     const log = this.log.child({ runId });
     log.info({ image: plan.image, files: plan.files.length, concurrency: plan.concurrency }, 'run accepted');
@@ -173,6 +188,19 @@ export class ClientSession {
     this.#runs.set(runId, { controller, done });
   }
 
+  /** Why this server will not run the request, checked before any container exists. */
+  #refusal(message: RunMessage): string | undefined {
+    if (this.#runs.size >= this.host.maxRunsPerClient) {
+      return `this connection already has ${this.#runs.size} runs in progress (at most ${this.host.maxRunsPerClient} at once)`;
+    }
+    if (!imageAllowed(message.image, this.host.allowImages)) {
+      return `image '${message.image}' is not allowed on this server (allowed: ${this.host.allowImages.join(', ')})`;
+    }
+    const bad = message.files.find(unsafePath);
+    if (bad !== undefined) return `file '${bad}' must be a relative path inside the work dir (no leading /, no '..')`;
+    return undefined;
+  }
+
   #onCancel(message: CancelMessage): void {
     const run = this.#runs.get(message.runId);
     if (run === undefined) {
@@ -189,6 +217,13 @@ export class ClientSession {
 
   #send(message: ServerMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_CLIENT_BUFFERED_BYTES) {
+      // A client that does not read cannot make the server hold its output without bound: it is dropped,
+      // which cancels its runs like any disconnect.
+      this.log.warn({ buffered: this.socket.bufferedAmount }, 'client reads too slowly; dropping it');
+      this.socket.terminate();
+      return;
+    }
     this.socket.send(encodeMessage(message));
   }
 }

@@ -1,13 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
-import type { ContainerBackend } from '../backend/container-backend.js';
+import { DEFAULT_CONTAINER_LIMITS, type ContainerBackend, type ContainerLimits } from '../backend/container-backend.js';
+import type { TokenStore } from '../auth/token-store.js';
 import type { Logger } from '../log/logger.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 /** Baleen's port. */
 export const DEFAULT_PORT = 5533;
 /** Largest frame a client may send; a run of thousands of files fits well within it. */
-export const MAX_CLIENT_FRAME_BYTES = 4 * 1024 * 1024;
+export const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;
+/** How often clients are pinged; one that misses a pong by the next ping is dropped and its runs cancelled. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+/** Output queued for a client that reads too slowly; past it the client is dropped rather than buffered. */
+export const MAX_CLIENT_BUFFERED_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_RUNS_PER_CLIENT = 4;
 
 /**
  * Two containers per core: a test container spends much of its life waiting (engine set-up, I/O, sleeps), so
@@ -24,7 +30,21 @@ export interface ServerOptions {
   capacity: number;
   maxOutputBytes: number;
   serverId?: string;
+  /** Remove this server id's containers left by an earlier instance before listening (needs a stable id). */
+  reapOnStart?: boolean;
   log: Logger;
+  /** When enabled, a client must present one of these tokens at the HTTP upgrade. */
+  tokens?: TokenStore;
+  /** Allow listening beyond loopback without tokens. */
+  insecureNoAuth?: boolean;
+  /** TLS key and certificate (PEM): serve wss:// instead of ws://. */
+  tls?: { key: Buffer; cert: Buffer };
+  /** Image patterns a run may use (`*` matches anything); empty allows every image. */
+  allowImages: string[];
+  /** What every container gets, whatever a client asks. */
+  containerLimits: ContainerLimits;
+  maxRunsPerClient: number;
+  heartbeatIntervalMs: number;
   /** The container engine; defaults to the Docker engine from DOCKER_HOST or the default socket. */
   backend?: ContainerBackend;
 }
@@ -35,6 +55,10 @@ export function withServerDefaults(options: Partial<ServerOptions> & Pick<Server
     port: DEFAULT_PORT,
     capacity: defaultCapacity(),
     maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
+    allowImages: [],
+    containerLimits: DEFAULT_CONTAINER_LIMITS,
+    maxRunsPerClient: DEFAULT_MAX_RUNS_PER_CLIENT,
+    heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
     ...options,
   };
 }

@@ -73,7 +73,16 @@ export class DockerContainerRun {
         AttachStderr: true,
         OpenStdin: false,
         // Not AutoRemove: it races with wait and attach (404s). The container is removed in cleanup.
-        HostConfig: { AutoRemove: false },
+        HostConfig: {
+          AutoRemove: false,
+          Privileged: false,
+          SecurityOpt: ['no-new-privileges'],
+          PidsLimit: spec.limits.pidsLimit,
+          Memory: spec.limits.memoryBytes,
+          // Equal to Memory: no swap on top of the memory limit.
+          MemorySwap: spec.limits.memoryBytes,
+          NetworkMode: spec.limits.network,
+        },
       });
     } catch (error) {
       if (statusCodeOf(error) === 404) throw imageNotFoundError(spec.image, this.engine, error);

@@ -1,0 +1,56 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+
+/**
+ * The tokens a server accepts. Tokens come from --token, BALEEN_TOKEN and --token-file (one per line, `#` for
+ * comments, so each client can have its own and be revoked by deleting its line and sending SIGHUP).
+ */
+export class TokenStore {
+  #fromFile: Buffer[] = [];
+  readonly #fixed: Buffer[];
+
+  constructor(
+    fixed: readonly string[],
+    private readonly file: string | undefined,
+  ) {
+    this.#fixed = fixed.filter((token) => token.length > 0).map(digest);
+  }
+
+  get enabled(): boolean {
+    return this.#fixed.length > 0 || this.#fromFile.length > 0 || this.file !== undefined;
+  }
+
+  get count(): number {
+    return this.#fixed.length + this.#fromFile.length;
+  }
+
+  /** (Re)reads the token file; an unreadable file is an error, so a typo never opens the server. */
+  async reload(): Promise<void> {
+    if (this.file === undefined) return;
+    const text = await readFile(this.file, 'utf8');
+    this.#fromFile = text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0 && !line.startsWith('#'))
+      .map(digest);
+  }
+
+  /** Compares digests in constant time, so the time taken says nothing about how much of a token matched. */
+  accepts(presented: string | undefined): boolean {
+    if (presented === undefined || presented.length === 0) return false;
+    const candidate = digest(presented);
+    let ok = false;
+    for (const token of [...this.#fixed, ...this.#fromFile]) ok = timingSafeEqual(token, candidate) || ok;
+    return ok;
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+/** The token in `Authorization: Bearer <token>`. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
