@@ -85,6 +85,8 @@ export class ServerConnection {
               : `the server at ${url} answered HTTP ${response.statusCode ?? '?'} instead of a WebSocket`,
           ),
         );
+        // Aborting a handshake makes ws emit one last 'error'; the refusal above already says what happened.
+        socket.on('error', () => {});
         socket.terminate();
       });
       socket.once('open', () => {

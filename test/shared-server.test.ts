@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocket } from 'ws';
+import { runBaleen, startBaleen, startServerProcess, type RunningCli } from './support/cli.js';
+import { containersWithLabels } from './support/docker.js';
+import { IMAGE } from './support/paths.js';
+
+const cucumber = (...args: string[]) => ['cucumber', '--image', IMAGE, ...args];
+
+async function startServer(
+  args: string[],
+  stateDir?: string,
+): Promise<{ server: RunningCli; url: string; stateDir: string }> {
+  const dir = stateDir ?? (await mkdtemp(path.join(tmpdir(), 'baleen-state-')));
+  const server = startServerProcess(['--port', '0', '--log-level', 'warn', '--state-dir', dir, ...args]);
+  const url = await server.waitForOutput(/listening on (wss?:\/\/\S+)/);
+  return { server, url, stateDir: dir };
+}
+
+async function stop(server: RunningCli): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  server.child.kill('SIGINT');
+  await server.done;
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await check()) return Date.now() - started;
+    await sleep(250);
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
+
+describe('a shared server (real processes, real engine)', () => {
+  it('checks tokens at the HTTP upgrade: a wrong token gets 401 and no WebSocket; the client says so and exits 2', async () => {
+    const { server, url } = await startServer(['--token', 'right-token']);
+    try {
+      const status = await new Promise<number | undefined>((resolve) => {
+        const socket = new WebSocket(url, { headers: { authorization: 'Bearer wrong-token' } });
+        socket.on('unexpected-response', (_req, res) => resolve(res.statusCode));
+        socket.on('open', () => resolve(101));
+        socket.on('error', () => resolve(undefined));
+      });
+      assert.equal(status, 401);
+      const refused = await runBaleen(
+        cucumber('--files', 'features/cart.feature', '--server', url, '--token', 'wrong-token'),
+      );
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /authentication failed/);
+      const missing = await runBaleen(cucumber('--files', 'features/cart.feature', '--server', url));
+      assert.equal(missing.code, 2);
+      const allowed = await runBaleen(cucumber('--files', 'features/cart.feature', '--server', url), {
+        env: { BALEEN_TOKEN: 'right-token' },
+      });
+      assert.equal(allowed.code, 0, allowed.stderr);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('refuses to listen beyond loopback without tokens', async () => {
+    const server = startServerProcess(['--host', '0.0.0.0', '--port', '0']);
+    const result = await server.done;
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /refusing to listen on 0\.0\.0\.0 without tokens/);
+  });
+
+  it('refuses an image outside --allow-image before any container exists', async () => {
+    const { server, url } = await startServer(['--allow-image', 'baleen-*']);
+    try {
+      const refused = await runBaleen([
+        'cucumber',
+        '--image',
+        'alpine:3',
+        '--files',
+        'features/cart.feature',
+        '--server',
+        url,
+      ]);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /image 'alpine:3' is not allowed on this server/);
+      const allowed = await runBaleen(cucumber('--files', 'features/cart.feature', '--server', url));
+      assert.equal(allowed.code, 0);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('stays up through 10,000 malformed, oversized and out-of-order frames and then serves a valid client', async () => {
+    const { server, url } = await startServer([]);
+    try {
+      const frames = [
+        '{',
+        'null',
+        '[]',
+        '{"type":"cancel"}',
+        '{"type":"run"}',
+        JSON.stringify({ type: 'hello', protocolVersion: 'x' }),
+        '\u0000\u0001',
+      ];
+      let sent = 0;
+      for (let connection = 0; connection < 10 && sent < 10_000; connection += 1) {
+        const socket = new WebSocket(url);
+        await new Promise((resolve) => socket.once('open', resolve));
+        for (let i = 0; i < 1_000; i += 1) socket.send(frames[i % frames.length] ?? '');
+        sent += 1_000;
+        await sleep(50);
+        socket.close();
+      }
+      // Oversized: past the 1 MiB frame limit the server closes that connection, nothing more.
+      const big = new WebSocket(url);
+      await new Promise((resolve) => big.once('open', resolve));
+      const closed = new Promise<number>((resolve) => big.once('close', (code) => resolve(code)));
+      big.send('x'.repeat(2 * 1024 * 1024));
+      assert.equal(await closed, 1009);
+      const health = await fetch(url.replace('ws://', 'http://') + '/healthz');
+      assert.equal(health.status, 200);
+      const valid = await runBaleen(cucumber('--files', 'features/cart.feature', '--server', url));
+      assert.equal(valid.code, 0);
+      assert.equal(sent, 10_000);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('after kill -9 and a restart, removes what it left behind — and never another server’s containers', async () => {
+    const first = await startServer(['--capacity', '4']);
+    const other = await startServer(['--capacity', '2']);
+    const clients = [
+      startBaleen(cucumber('--files', 'edge/slow.feature', 'features', '--server', first.url, '--concurrency', '4')),
+      startBaleen(cucumber('--files', 'edge/timeout.feature', '--server', other.url, '--timeout', '120')),
+    ];
+    try {
+      const firstRun = await clients[0]!.waitForOutput(/run (run-[0-9a-f]+) accepted/);
+      const otherRun = await clients[1]!.waitForOutput(/run (run-[0-9a-f]+) accepted/);
+      await waitUntil(
+        async () => (await containersWithLabels([`baleen.run=${firstRun}`], { running: true })).length >= 2,
+        30_000,
+      );
+      await waitUntil(
+        async () => (await containersWithLabels([`baleen.run=${otherRun}`], { running: true })).length >= 1,
+        30_000,
+      );
+      first.server.child.kill('SIGKILL');
+      await first.server.done;
+      assert.ok(
+        (await containersWithLabels([`baleen.run=${firstRun}`])).length > 0,
+        'the crash left containers behind',
+      );
+
+      const restarted = await startServer([], first.stateDir);
+      try {
+        await waitUntil(async () => (await containersWithLabels([`baleen.run=${firstRun}`])).length === 0, 10_000);
+        assert.ok(
+          (await containersWithLabels([`baleen.run=${otherRun}`])).length > 0,
+          'the other server’s container is kept',
+        );
+      } finally {
+        await stop(restarted.server);
+      }
+    } finally {
+      for (const client of clients) client.child.kill('SIGKILL');
+      await stop(other.server);
+      await waitUntil(async () => (await containersWithLabels(['baleen.managed=true'])).length === 0, 30_000);
+    }
+  });
+
+  it('a client killed with -9 mid-run has its containers removed within 40 s', async () => {
+    const { server, url } = await startServer([]);
+    try {
+      const client = startBaleen(
+        cucumber('--files', 'edge/timeout.feature', 'edge/slow.feature', '--server', url, '--timeout', '120'),
+      );
+      const runId = await client.waitForOutput(/run (run-[0-9a-f]+) accepted/);
+      await waitUntil(
+        async () => (await containersWithLabels([`baleen.run=${runId}`], { running: true })).length >= 1,
+        30_000,
+      );
+      client.child.kill('SIGKILL');
+      const took = await waitUntil(
+        async () => (await containersWithLabels([`baleen.run=${runId}`])).length === 0,
+        40_000,
+      );
+      assert.ok(took < 40_000);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('serves clients in turn: a 2-file run is not starved by a 17-file run on capacity 2', async () => {
+    const { server, url } = await startServer(['--capacity', '2']);
+    try {
+      const big = startBaleen(
+        cucumber('--files', 'features', 'edge/slow.feature', '--server', url, '--concurrency', '2'),
+      );
+      await big.waitForOutput(/▶ started/);
+      const small = await runBaleen(
+        cucumber('--files', 'features/cart.feature', 'features/profile.feature', '--server', url),
+      );
+      assert.equal(small.code, 0);
+      // Served in turn, the small run is done while the big one still has most of its files ahead of it.
+      assert.equal(big.child.exitCode, null, 'the big run is still going when the small one has finished');
+      const bigResult = await big.done;
+      assert.equal(bigResult.code, 0);
+      assert.match(bigResult.stdout, /17 files \(17 passed\)/);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('SIGTERM drains: running runs finish, then the server exits 0', async () => {
+    const { server, url } = await startServer(['--drain-timeout', '60']);
+    const client = startBaleen(cucumber('--files', 'features/cart.feature', 'features/login.feature', '--server', url));
+    await client.waitForOutput(/▶ started/);
+    server.child.kill('SIGTERM');
+    const [clientResult, serverResult] = await Promise.all([client.done, server.done]);
+    assert.equal(clientResult.code, 0, clientResult.stdout);
+    assert.equal(serverResult.code, 0);
+  });
+
+  it('serves /healthz and Prometheus /metrics', async () => {
+    const { server, url } = await startServer([]);
+    try {
+      await runBaleen(cucumber('--files', 'features/cart.feature', 'edge/failing.feature', '--server', url));
+      const base = url.replace('ws://', 'http://');
+      const health = (await (await fetch(`${base}/healthz`)).json()) as {
+        status: string;
+        engine: { reachable: boolean };
+      };
+      assert.equal(health.status, 'ok');
+      assert.equal(health.engine.reachable, true);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /baleen_files_total\{status="passed"\} 1/);
+      assert.match(metrics, /baleen_files_total\{status="failed"\} 1/);
+      assert.match(metrics, /baleen_runs_total\{status="failed"\} 1/);
+      assert.match(metrics, /baleen_container_start_seconds_count 2/);
+      assert.match(metrics, /baleen_queue_depth 0/);
+    } finally {
+      await stop(server);
+    }
+  });
+});
