@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
-import { runBaleen, startBaleen, startServerProcess, type RunningCli } from './support/cli.js';
+import { runBaleen, runBaleenWithReport, startBaleen, startServerProcess, type RunningCli } from './support/cli.js';
 import { containersWithLabels } from './support/docker.js';
 import { IMAGE } from './support/paths.js';
 
+const exec = promisify(execFile);
+/** 1 GiB of text on stdout, written by node in the container with back-pressure: 16384 writes of 64 KiB. */
+const FLOOD_1GIB =
+  `node -e 'const b = Buffer.alloc(65536, 120); let n = 0; const w = () => { while (n < 16384) { n++; ` +
+  `if (!process.stdout.write(b)) return process.stdout.once("drain", w); } }; w()'`;
 const cucumber = (...args: string[]) => ['cucumber', '--image', IMAGE, ...args];
 
 async function startServer(
@@ -240,6 +247,83 @@ describe('a shared server (real processes, real engine)', () => {
       assert.match(metrics, /baleen_runs_total\{status="failed"\} 1/);
       assert.match(metrics, /baleen_container_start_seconds_count 2/);
       assert.match(metrics, /baleen_queue_depth 0/);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('holds a fork bomb with the pids limit, stays responsive, and removes the container', async () => {
+    const { server, url } = await startServer(['--pids-limit', '64']);
+    try {
+      const client = startBaleen(
+        cucumber(
+          '--files',
+          'features/cart.feature',
+          '--server',
+          url,
+          '--timeout',
+          '15',
+          '--before-command',
+          'bomb() { bomb | bomb & }; bomb; sleep 30',
+        ),
+      );
+      const runId = await client.waitForOutput(/run (run-[0-9a-f]+) accepted/);
+      await waitUntil(
+        async () => (await containersWithLabels([`baleen.run=${runId}`], { running: true })).length === 1,
+        30_000,
+      );
+      const [id] = await containersWithLabels([`baleen.run=${runId}`], { running: true });
+      const { stdout } = await exec('docker', [
+        'inspect',
+        '--format',
+        '{{.HostConfig.PidsLimit}} {{.HostConfig.Privileged}} {{json .HostConfig.SecurityOpt}} {{.HostConfig.NetworkMode}}',
+        id ?? '',
+      ]);
+      assert.equal(stdout.trim(), '64 false ["no-new-privileges"] none');
+      await sleep(3_000);
+      const before = Date.now();
+      const health = await fetch(url.replace('ws://', 'http://') + '/healthz');
+      assert.equal(health.status, 200);
+      assert.ok(Date.now() - before < 5_000, 'the server answers while the bomb runs');
+      const result = await client.done;
+      assert.equal(result.code, 1, result.stdout);
+      assert.deepEqual(await containersWithLabels([`baleen.run=${runId}`]), []);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('a file writing 1 GiB to stdout leaves the server’s memory growth under 64 MiB', async () => {
+    const { server, url } = await startServer([]);
+    const pid = server.child.pid ?? 0;
+    const rssKb = async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    try {
+      // Warm up first, so the baseline includes what any run costs (code loaded, sockets, buffers).
+      await runBaleen(
+        cucumber('--files', 'features/cart.feature', '--server', url, '--before-command', 'head -c 10000000 /dev/zero'),
+      );
+      await sleep(500);
+      const baseline = await rssKb();
+      let peak = baseline;
+      const flood = runBaleenWithReport(
+        cucumber('--files', 'features/cart.feature', '--server', url, '--before-command', FLOOD_1GIB),
+      );
+      let done = false;
+      void flood.finally(() => {
+        done = true;
+      });
+      while (!done) {
+        peak = Math.max(peak, await rssKb());
+        await sleep(200);
+      }
+      const { code, report } = await flood;
+      assert.equal(code, 0);
+      assert.equal(report.files[0]?.stdoutTruncated, true);
+      const growthMiB = (peak - baseline) / 1024;
+      console.log(
+        `1 GiB flood: server RSS ${Math.round(baseline / 1024)} MiB -> peak ${Math.round(peak / 1024)} MiB (growth ${growthMiB.toFixed(1)} MiB)`,
+      );
+      assert.ok(growthMiB < 64, `growth ${growthMiB.toFixed(1)} MiB`);
     } finally {
       await stop(server);
     }

@@ -44,8 +44,10 @@ export class OutputCollector {
   }
 
   #pushTail(data: Buffer): void {
-    // Copy: the slice may pin a large chunk from the socket in memory.
-    this.#tail.push(Buffer.from(data.subarray(Math.max(0, data.length - this.#tailCap))));
+    // A slice of a socket chunk (tens of KiB) is kept as it is; only a chunk larger than the whole tail is
+    // copied, so a flood does not allocate a copy of every byte it writes.
+    const kept = data.length > this.#tailCap ? Buffer.from(data.subarray(data.length - this.#tailCap)) : data;
+    this.#tail.push(kept);
     this.#tailBytes += Math.min(data.length, this.#tailCap);
     while (this.#tailBytes > this.#tailCap) {
       const first = this.#tail[0];

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { ContainerOutcome, ContainerSpec, OutputSink, RunContainerOptions } from '../container-backend.js';
 import { OutputCollector } from '../output-collector.js';
+import { StreamDemuxer } from './stream-demuxer.js';
 import { dockerMessage, imageNotFoundError, statusCodeOf, toBaleenError } from './docker-errors.js';
 
 /** How long to wait for the attach stream to deliver the last bytes after the container exited. */
@@ -82,6 +83,8 @@ export class DockerContainerRun {
           // Equal to Memory: no swap on top of the memory limit.
           MemorySwap: spec.limits.memoryBytes,
           NetworkMode: spec.limits.network,
+          // Output is taken from the attach stream; a log driver would only write it all to disk a second time.
+          LogConfig: { Type: 'none', Config: {} },
         },
       });
     } catch (error) {
@@ -111,8 +114,10 @@ export class DockerContainerRun {
         resolve();
       });
     });
-    // demuxStream only calls write(); the collectors keep what fits and count the rest.
-    this.docker.modem.demuxStream(stream, asWritable(this.#stdout), asWritable(stderr));
+    const demuxer = new StreamDemuxer(this.#stdout, stderr);
+    stream.on('data', (chunk: Buffer) => {
+      demuxer.write(chunk);
+    });
     this.#state = 'attached';
     return { drained };
   }
@@ -241,8 +246,4 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function asWritable(collector: OutputSink): NodeJS.WritableStream {
-  return collector as unknown as NodeJS.WritableStream;
 }
