@@ -328,4 +328,62 @@ describe('a shared server (real processes, real engine)', () => {
       await stop(server);
     }
   });
+
+  it('tells a queued run its position, and again when it gets a slot', async () => {
+    const { server, url } = await startServer(['--capacity', '1']);
+    try {
+      const first = startBaleen(cucumber('--files', 'edge/slow.feature', '--server', url));
+      await first.waitForOutput(/▶ started/);
+      const second = await runBaleen(cucumber('--files', 'features/cart.feature', '--server', url));
+      assert.equal(second.code, 0);
+      const queued = second.stdout.indexOf('queued for the server’s capacity at position 1');
+      const slot = second.stdout.indexOf('got a slot of the server’s capacity');
+      assert.ok(queued !== -1 && slot > queued, second.stdout);
+      assert.equal((await first.done).code, 0);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('serves wss:// with --tls-cert/--tls-key; the client trusts it with --ca', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'baleen-tls-'));
+    await exec('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      `${dir}/key.pem`,
+      '-out',
+      `${dir}/cert.pem`,
+    ]);
+    const { server, url } = await startServer([
+      '--tls-cert',
+      `${dir}/cert.pem`,
+      '--tls-key',
+      `${dir}/key.pem`,
+      '--token',
+      't0k',
+    ]);
+    try {
+      assert.match(url, /^wss:\/\//);
+      const ok = await runBaleen(
+        cucumber('--files', 'features/cart.feature', '--server', url, '--ca', `${dir}/cert.pem`, '--token', 't0k'),
+      );
+      assert.equal(ok.code, 0, ok.stderr);
+      const untrusted = await runBaleen(
+        cucumber('--files', 'features/cart.feature', '--server', url, '--token', 't0k'),
+      );
+      assert.equal(untrusted.code, 2);
+    } finally {
+      await stop(server);
+    }
+  });
 });

@@ -34,6 +34,14 @@ export const runAcceptedSchema = z.object({
   fileCount: z.int().nonnegative(),
 });
 
+/** The run waits for the server's capacity: its client's place in the rotation (1 = next). Sent as it moves. */
+export const runQueuedSchema = z.object({
+  type: z.literal('run-queued'),
+  runId: z.string(),
+  /** 0 once the run holds a slot again. */
+  position: z.int().nonnegative(),
+});
+
 export const fileStartedSchema = z.object({
   type: z.literal('file-started'),
   runId: z.string(),
@@ -123,6 +131,7 @@ export const errorSchema = z.object({
 export const serverMessageSchema = z.discriminatedUnion('type', [
   welcomeSchema,
   runAcceptedSchema,
+  runQueuedSchema,
   fileStartedSchema,
   fileFinishedSchema,
   scenarioFinishedSchema,
@@ -133,6 +142,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 
 export type WelcomeMessage = z.infer<typeof welcomeSchema>;
 export type RunAcceptedMessage = z.infer<typeof runAcceptedSchema>;
+export type RunQueuedMessage = z.infer<typeof runQueuedSchema>;
 export type FileStartedMessage = z.infer<typeof fileStartedSchema>;
 export type FileFinishedMessage = z.infer<typeof fileFinishedSchema>;
 export type StatusCounts = z.infer<typeof statusCountsSchema>;

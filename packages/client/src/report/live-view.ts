@@ -25,6 +25,12 @@ function finishedLine(message: FileFinishedMessage, colors: Colors): string {
   return `${badge} ${message.file} ${colors.dim(formatDuration(message.durationMs))}${exit}${attempt}${why}`;
 }
 
+function queuedLine(position: number): string {
+  return position === 0
+    ? 'got a slot of the server’s capacity'
+    : `queued for the server’s capacity at position ${position}`;
+}
+
 /** A scenario that did not pass, printed as it happens so a long run shows its failures early. */
 function scenarioLine(message: ScenarioFinishedMessage, colors: Colors): string | undefined {
   if (message.status === 'passed' || message.status === 'skipped') return undefined;
@@ -41,6 +47,9 @@ export function plainLiveView(out: NodeJS.WritableStream, colors: Colors): LiveV
       switch (event.type) {
         case 'welcome':
         case 'run-accepted':
+          return;
+        case 'run-queued':
+          line(colors.dim(queuedLine(event.message.position)));
           return;
         case 'file-started':
           line(
@@ -95,6 +104,9 @@ export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors): LiveV
     onEvent(event) {
       switch (event.type) {
         case 'welcome':
+          return;
+        case 'run-queued':
+          above(colors.dim(queuedLine(event.message.position)));
           return;
         case 'run-accepted':
           total = event.message.fileCount;

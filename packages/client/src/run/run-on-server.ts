@@ -5,6 +5,7 @@ import {
   type FileStartedMessage,
   type ScenarioFinishedMessage,
   type RunAcceptedMessage,
+  type RunQueuedMessage,
   type RunFinishedMessage,
   type ServerMessage,
   type WelcomeMessage,
@@ -17,6 +18,7 @@ import type { RunRequest } from './run-request.js';
 export type RunEvent =
   | { type: 'welcome'; message: WelcomeMessage }
   | { type: 'run-accepted'; message: RunAcceptedMessage }
+  | { type: 'run-queued'; message: RunQueuedMessage }
   | { type: 'file-started'; message: FileStartedMessage }
   | { type: 'scenario-finished'; message: ScenarioFinishedMessage }
   /** Also for attempts that will be retried (`message.willRetry`). */
@@ -89,6 +91,9 @@ export async function runOnServer(
           attempts[message.fileIndex]?.push(message);
           if (message.willRetry !== true) files[message.fileIndex] = message;
           onEvent({ type: 'file-finished', message });
+          break;
+        case 'run-queued':
+          if (message.runId === runId) onEvent({ type: 'run-queued', message });
           break;
         case 'scenario-finished':
           if (message.runId === runId) onEvent({ type: 'scenario-finished', message });

@@ -69,4 +69,22 @@ describe('CapacityGate', () => {
   it('rejects a capacity that is not a positive integer', () => {
     assert.throws(() => new CapacityGate(0), RangeError);
   });
+
+  it('tells an owner its place among the waiting, and how many slots it holds', async () => {
+    const gate = new CapacityGate(1);
+    let changes = 0;
+    gate.onChange(() => (changes += 1));
+    const a = await gate.acquire('a', never);
+    const b = gate.acquire('b', never);
+    const c = gate.acquire('c', never);
+    assert.equal(gate.heldBy('a'), 1);
+    assert.equal(gate.positionOf('b'), 1);
+    assert.equal(gate.positionOf('c'), 2);
+    assert.equal(gate.positionOf('a'), 0);
+    a();
+    (await b)();
+    assert.equal(gate.positionOf('c'), 0, 'c got the slot');
+    (await c)();
+    assert.ok(changes >= 4);
+  });
 });

@@ -15,6 +15,8 @@ interface Waiter {
  */
 export class CapacityGate {
   #free: number;
+  readonly #held = new Map<string, number>();
+  readonly #listeners = new Set<() => void>();
   /** Insertion order is the rotation: an owner served goes to the back. */
   readonly #queues = new Map<string, Waiter[]>();
 
@@ -34,6 +36,31 @@ export class CapacityGate {
     return count;
   }
 
+  /** Slots an owner holds now. */
+  heldBy(owner: string): number {
+    return this.#held.get(owner) ?? 0;
+  }
+
+  /** 1-based place of an owner among those waiting, in the order they will be served; 0 when not waiting. */
+  positionOf(owner: string): number {
+    let position = 0;
+    for (const waiting of this.#queues.keys()) {
+      position += 1;
+      if (waiting === owner) return position;
+    }
+    return 0;
+  }
+
+  /** Called after every grant, release or abandoned wait; returns a function that unsubscribes. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
   /** Resolves with a release once a slot is free; rejects with the signal's reason if it aborts first. */
   acquire(owner: string, signal: AbortSignal): Promise<Release> {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
@@ -44,6 +71,7 @@ export class CapacityGate {
       if (queue === undefined) this.#queues.set(owner, [waiter]);
       else queue.push(waiter);
       this.#dispatch();
+      this.#changed();
     });
   }
 
@@ -58,17 +86,22 @@ export class CapacityGate {
       if (waiter === undefined) continue;
       waiter.signal.removeEventListener('abort', waiter.onAbort);
       this.#free -= 1;
-      waiter.grant(this.#releaser());
+      this.#held.set(owner, this.heldBy(owner) + 1);
+      waiter.grant(this.#releaser(owner));
     }
   }
 
-  #releaser(): Release {
+  #releaser(owner: string): Release {
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.#free += 1;
+      const held = this.heldBy(owner) - 1;
+      if (held > 0) this.#held.set(owner, held);
+      else this.#held.delete(owner);
       this.#dispatch();
+      this.#changed();
     };
   }
 
@@ -80,5 +113,6 @@ export class CapacityGate {
     queue.splice(at, 1);
     if (queue.length === 0) this.#queues.delete(owner);
     waiter.refuse(waiter.signal.reason);
+    this.#changed();
   }
 }

@@ -65,6 +65,9 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     containerLimits: options.containerLimits,
     maxRunsPerClient: options.maxRunsPerClient,
     isShuttingDown: () => shuttingDown,
+    // A client is queued when it waits for capacity and holds none: one that holds slots is being served.
+    queuePosition: (clientId) => (gate.heldBy(clientId) > 0 ? 0 : gate.positionOf(clientId)),
+    onQueueChange: (listener) => gate.onChange(listener),
     executeRun: (plan, emit: (message: ServerMessage) => void, signal) => {
       const observed = (message: ServerMessage): void => {
         metrics.observe(message);

@@ -33,12 +33,17 @@ export interface SessionHost {
   readonly containerLimits: ContainerLimits;
   readonly maxRunsPerClient: number;
   isShuttingDown(): boolean;
+  /** Where this client stands in the queue for capacity (0: not waiting, or holding a slot). */
+  queuePosition(clientId: string): number;
+  onQueueChange(listener: () => void): () => void;
   executeRun(plan: RunPlan, emit: (message: ServerMessage) => void, signal: AbortSignal): Promise<RunFinishedMessage>;
 }
 
 interface ActiveRun {
   controller: AbortController;
   done: Promise<void>;
+  /** The last queue position this run was told. */
+  position: number;
 }
 
 /**
@@ -184,8 +189,16 @@ export class ClientSession {
           this.#sendError('INTERNAL', `the run failed unexpectedly: ${String(error)}`, { runId });
         },
       )
-      .finally(() => this.#runs.delete(runId));
-    this.#runs.set(runId, { controller, done });
+      .finally(() => {
+        this.#runs.delete(runId);
+        if (this.#runs.size === 0) {
+          this.#stopWatchingQueue?.();
+          this.#stopWatchingQueue = undefined;
+        }
+      });
+    this.#runs.set(runId, { controller, done, position: 0 });
+    this.#stopWatchingQueue ??= this.host.onQueueChange(() => this.#tellPositions());
+    this.#tellPositions();
   }
 
   /** Why this server will not run the request, checked before any container exists. */
@@ -199,6 +212,18 @@ export class ClientSession {
     const bad = message.files.find(unsafePath);
     if (bad !== undefined) return `file '${bad}' must be a relative path inside the work dir (no leading /, no '..')`;
     return undefined;
+  }
+
+  #stopWatchingQueue: (() => void) | undefined;
+
+  /** Tells each run of this client its place in the queue when it changes, and 0 when it gets a slot. */
+  #tellPositions(): void {
+    const position = this.host.queuePosition(this.clientId);
+    for (const [runId, run] of this.#runs) {
+      if (run.position === position) continue;
+      run.position = position;
+      this.#send({ type: 'run-queued', runId, position });
+    }
   }
 
   #onCancel(message: CancelMessage): void {
