@@ -1,39 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { access, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Envelope } from '@cucumber/messages';
+import { messagesOf } from '../../testing/cucumber-messages.js';
 import { XMLParser } from 'fast-xml-parser';
 import { mergeMessageStreams, parseEnvelopes, type FileMessages } from './merge-messages.js';
 import { writeHtmlReport, writeJunitReport, writeMessagesReport } from './write-reports.js';
-
-// The real cucumber-js 12.9 project of the fixtures: its message streams are generated here, so they never go
-// stale (fixtures/cucumber/node_modules comes from `npm run setup`).
-const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../fixtures/cucumber');
-const cucumberJs = path.join(fixtures, 'node_modules/.bin/cucumber-js');
-
-/** cucumber-js's message stream (NDJSON) for one feature file of the fixtures, whatever the run's exit status. */
-async function messagesOf(file: string, dir: string): Promise<string> {
-  await access(cucumberJs).catch(() => {
-    throw new Error(`${cucumberJs} is missing: run \`npm run setup\` (it installs fixtures/cucumber's dependencies)`);
-  });
-  // A file rather than /dev/stderr: a child's stderr may be a socket, which cannot be opened by path.
-  const out = path.join(dir, `${path.basename(file)}.ndjson`);
-  await new Promise<void>((resolve, reject) => {
-    // cucumber-js exits with 1 when a scenario fails: only a failure to run it at all is an error here.
-    execFile(cucumberJs, ['--format', `message:${out}`, file], { cwd: fixtures }, (error) => {
-      if (error !== null && typeof error.code !== 'number')
-        reject(new Error(`cucumber-js did not run: ${error.message}`));
-      else resolve();
-    });
-  });
-  const ndjson = await readFile(out, 'utf8');
-  if (!ndjson.includes('"testRunFinished"')) throw new Error(`no complete message stream for ${file}`);
-  return ndjson;
-}
 
 const featureFiles = [
   'features/cart.feature', // 3 scenarios, passing
@@ -71,7 +45,7 @@ async function readJunit(file: string) {
 describe('cucumber reports', () => {
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'baleen-cucumber-reports-'));
-    const texts = await Promise.all(featureFiles.map((file) => messagesOf(file, dir)));
+    const texts = await Promise.all(featureFiles.map((file) => messagesOf(file)));
     streams = featureFiles.map((file, fileIndex) => ({ fileIndex, file, ndjson: texts[fileIndex]! }));
     merged = mergeMessageStreams(streams);
   });
