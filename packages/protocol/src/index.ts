@@ -14,3 +14,4 @@ export * from './server-messages.js';
 export * from './codec.js';
 export { BaleenError, isBaleenError } from './baleen-error.js';
 export { assertNever } from './assert-never.js';
+export { CUCUMBER_ENVELOPE_TYPES } from './cucumber-envelopes.js';

@@ -1,11 +1,12 @@
+import { CUCUMBER_ENVELOPE_TYPES } from '@baleen/protocol';
+
 /** Something that takes text, shaped like Writable.write (an OutputCollector). */
 export interface TextSink {
   write(chunk: Buffer | string): boolean;
 }
 
-/** Envelope kinds of the cucumber messages protocol; a line holding one of these as its only key is an envelope. */
-const ENVELOPE_START =
-  /\{"(meta|source|gherkinDocument|pickle|stepDefinition|hook|parameterType|undefinedParameterType|testRunStarted|testCase|testCaseStarted|testStepStarted|attachment|externalAttachment|testStepFinished|testCaseFinished|testRunFinished|testRunHookStarted|testRunHookFinished|suggestion|parseError)":/;
+/** A line holding one of the protocol's envelope types as its only key is an envelope. */
+const ENVELOPE_START = new RegExp(`\\{"(${CUCUMBER_ENVELOPE_TYPES.join('|')})":`);
 
 /** A line longer than this is passed through as text rather than held in memory. */
 export const MAX_ENVELOPE_LINE_BYTES = 16 * 1024 * 1024;

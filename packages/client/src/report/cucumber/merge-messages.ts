@@ -26,6 +26,7 @@ import {
   type TestStepResult,
   type Timestamp,
 } from '@cucumber/messages';
+import { CUCUMBER_ENVELOPE_TYPES } from '@baleen/protocol';
 
 export interface FileMessages {
   fileIndex: number;
@@ -33,30 +34,8 @@ export interface FileMessages {
   ndjson: string;
 }
 
-/** The envelope types of @cucumber/messages 32.x (the top-level properties of its Envelope schema). */
-export const ENVELOPE_TYPES: readonly string[] = [
-  'attachment',
-  'externalAttachment',
-  'gherkinDocument',
-  'hook',
-  'meta',
-  'parameterType',
-  'parseError',
-  'pickle',
-  'suggestion',
-  'source',
-  'stepDefinition',
-  'testCase',
-  'testCaseFinished',
-  'testCaseStarted',
-  'testRunFinished',
-  'testRunStarted',
-  'testStepFinished',
-  'testStepStarted',
-  'testRunHookStarted',
-  'testRunHookFinished',
-  'undefinedParameterType',
-];
+/** The envelope types of @cucumber/messages 32.x, one list shared with the server's envelope splitter. */
+export const ENVELOPE_TYPES: readonly string[] = CUCUMBER_ENVELOPE_TYPES;
 const envelopeTypes: ReadonlySet<string> = new Set(ENVELOPE_TYPES);
 
 /** Envelopes that define things a run refers to, when a stream has no testRunStarted to tell them apart by place. */
