@@ -23,19 +23,27 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get install -y -qq docker.io >/dev/null
 fi
 
-if ! pgrep -x dockerd >/dev/null 2>&1; then
-  log "starting dockerd in the background (log: /var/log/baleen-dockerd.log)"
-  # crun does not work on hybrid cgroups here; runc is dockerd's default, so no runtime flag is passed.
-  setsid dockerd >/var/log/baleen-dockerd.log 2>&1 </dev/null &
-  disown || true
-fi
-
-for _ in $(seq 1 60); do
+# One loop covers the three states an engine can be in: answering (done), starting (wait for it), and stopping
+# (a dockerd still shutting down holds its pid file, so a new one can only start once it has exited).
+started=0
+for _ in $(seq 1 120); do
   if docker info >/dev/null 2>&1; then
     log "Docker engine is up ($(docker version --format '{{.Server.Version}}' 2>/dev/null))"
     exit 0
   fi
+  if ! pgrep -x dockerd >/dev/null 2>&1; then
+    if [[ $started -eq 1 ]]; then
+      log "dockerd exited while starting; see /var/log/baleen-dockerd.log"
+      tail -n 20 /var/log/baleen-dockerd.log >&2 || true
+      exit 2
+    fi
+    log "starting dockerd in the background (log: /var/log/baleen-dockerd.log)"
+    # crun does not work on hybrid cgroups here; runc is dockerd's default, so no runtime flag is passed.
+    setsid dockerd >/var/log/baleen-dockerd.log 2>&1 </dev/null &
+    disown || true
+    started=1
+  fi
   sleep 0.5
 done
-log "dockerd did not answer within 30 s; see /var/log/baleen-dockerd.log"
+log "dockerd did not answer within 60 s; see /var/log/baleen-dockerd.log"
 exit 2

@@ -135,19 +135,21 @@ describe('a shared server (real processes, real engine)', () => {
     }
   });
 
-  it('after kill -9 and a restart, removes what it left behind — and never another server’s containers', async () => {
-    const first = await startServer(['--capacity', '4']);
+  it('after kill -9 with 20 containers running and a restart, none remain 10 s later — and another server keeps its own', async () => {
+    const first = await startServer(['--capacity', '20']);
     const other = await startServer(['--capacity', '2']);
     const clients = [
-      startBaleen(cucumber('--files', 'edge/slow.feature', 'features', '--server', first.url, '--concurrency', '4')),
+      startBaleen(
+        cucumber('--files', 'load', '--server', first.url, '--concurrency', '20', '--env', 'LOAD_WAIT_MS=300000'),
+      ),
       startBaleen(cucumber('--files', 'edge/timeout.feature', '--server', other.url, '--timeout', '120')),
     ];
     try {
       const firstRun = await clients[0]!.waitForOutput(/run (run-[0-9a-f]+) accepted/);
       const otherRun = await clients[1]!.waitForOutput(/run (run-[0-9a-f]+) accepted/);
       await waitUntil(
-        async () => (await containersWithLabels([`baleen.run=${firstRun}`], { running: true })).length >= 2,
-        30_000,
+        async () => (await containersWithLabels([`baleen.run=${firstRun}`], { running: true })).length >= 20,
+        90_000,
       );
       await waitUntil(
         async () => (await containersWithLabels([`baleen.run=${otherRun}`], { running: true })).length >= 1,
@@ -155,14 +157,16 @@ describe('a shared server (real processes, real engine)', () => {
       );
       first.server.child.kill('SIGKILL');
       await first.server.done;
-      assert.ok(
-        (await containersWithLabels([`baleen.run=${firstRun}`])).length > 0,
-        'the crash left containers behind',
+      assert.equal(
+        (await containersWithLabels([`baleen.run=${firstRun}`], { running: true })).length,
+        20,
+        'the crash left its 20 running containers behind',
       );
 
       const restarted = await startServer([], first.stateDir);
       try {
-        await waitUntil(async () => (await containersWithLabels([`baleen.run=${firstRun}`])).length === 0, 10_000);
+        await sleep(10_000);
+        assert.deepEqual(await containersWithLabels([`baleen.run=${firstRun}`]), [], 'none remain 10 s later');
         assert.ok(
           (await containersWithLabels([`baleen.run=${otherRun}`])).length > 0,
           'the other server’s container is kept',
@@ -199,22 +203,21 @@ describe('a shared server (real processes, real engine)', () => {
     }
   });
 
-  it('serves clients in turn: a 2-file run is not starved by a 17-file run on capacity 2', async () => {
-    const { server, url } = await startServer(['--capacity', '2']);
+  it('serves clients in turn: on capacity 4, a 4-file client finishes long before a 40-file one', async () => {
+    const { server, url } = await startServer(['--capacity', '4']);
     try {
-      const big = startBaleen(
-        cucumber('--files', 'features', 'edge/slow.feature', '--server', url, '--concurrency', '2'),
-      );
+      const big = startBaleen(cucumber('--files', 'load', '--server', url, '--concurrency', '4'));
       await big.waitForOutput(/▶ started/);
-      const small = await runBaleen(
-        cucumber('--files', 'features/cart.feature', 'features/profile.feature', '--server', url),
-      );
-      assert.equal(small.code, 0);
+      const small = await runBaleen(cucumber('--files', 'load/load-0[1-4].feature', '--server', url));
+      assert.equal(small.code, 0, small.stdout);
+      assert.match(small.stdout, /4 files \(4 passed\)/);
       // Served in turn, the small run is done while the big one still has most of its files ahead of it.
       assert.equal(big.child.exitCode, null, 'the big run is still going when the small one has finished');
+      const bigFinished = big.output().match(/^✔ passed /gm)?.length ?? 0;
+      assert.ok(bigFinished < 20, `the big run had already finished ${bigFinished} of its 40 files`);
       const bigResult = await big.done;
       assert.equal(bigResult.code, 0);
-      assert.match(bigResult.stdout, /17 files \(17 passed\)/);
+      assert.match(bigResult.stdout, /40 files \(40 passed\)/);
     } finally {
       await stop(server);
     }

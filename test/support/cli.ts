@@ -16,6 +16,8 @@ export interface RunningCli {
   /** Resolves when stdout has shown text matching the pattern. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   done: Promise<CliResult>;
+  /** stdout so far. */
+  output(): string;
 }
 
 /** Starts the real `baleen` CLI as a child process, from the fixtures project, colour off. */
@@ -69,7 +71,7 @@ function startNode(bin: string, args: string[], options: { cwd?: string; env?: N
         }
       });
     });
-  return { child, waitForOutput, done };
+  return { child, waitForOutput, done, output: () => stdout };
 }
 
 /** Runs the real CLI to its end. */

@@ -14,6 +14,10 @@ export interface ExecuteRunDeps {
   log: Logger;
   emit: (message: ServerMessage) => void;
   observeStartLatency?: (seconds: number) => void;
+  /** Told when the sweep after a run failed (engine gone), so the server can sweep it once the engine is back. */
+  onSweepFailed?: (runId: string) => void;
+  /** Called once the engine answers at a run's start: a chance to sweep what earlier runs could not. */
+  onEngineReachable?: () => Promise<void>;
 }
 
 /**
@@ -40,6 +44,7 @@ export async function executeRun(
   try {
     // One clear error for the whole run beats the same error once per file.
     await deps.backend.ping();
+    await deps.onEngineReachable?.();
     await deps.backend.ensureImage(plan.image);
   } catch (error) {
     const failure = error instanceof BaleenError ? error : new BaleenError('INTERNAL', String(error), { cause: error });
@@ -96,6 +101,7 @@ async function sweep(plan: RunPlan, deps: ExecuteRunDeps): Promise<void> {
     const removed = await deps.backend.removeContainers({ [LABELS.run]: plan.runId, [LABELS.server]: plan.serverId });
     if (removed > 0) deps.log.warn({ removed }, 'swept containers left behind by the run');
   } catch (error) {
-    deps.log.warn({ err: String(error) }, 'sweep after the run failed');
+    deps.log.warn({ err: String(error) }, 'sweep after the run failed; it is retried when the engine answers again');
+    deps.onSweepFailed?.(plan.runId);
   }
 }

@@ -73,6 +73,15 @@ function cucumberResults(target: FileAttempt, file: string, emit: RunFileDeps['e
   return { tracker, filter, sendMessages };
 }
 
+async function engineAnswers(backend: ContainerBackend): Promise<boolean> {
+  // The engine's shutdown stops containers before it stops answering: give it a moment to finish going.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  return backend.ping().then(
+    () => true,
+    () => false,
+  );
+}
+
 function incompleteRun(tracker: CucumberResultTracker): string | undefined {
   const unfinished = tracker.counts().scenarios.unfinished;
   if (unfinished > 0) {
@@ -156,6 +165,14 @@ export async function runFile(
       },
     );
     if (outcome.end === 'exited') {
+      // A container stopped from outside (128 + SIGTERM or SIGKILL) while the engine went away: the test did
+      // not fail, the engine did.
+      if ((outcome.exitCode === 137 || outcome.exitCode === 143) && !(await engineAnswers(deps.backend))) {
+        return finish('error', outcome, {
+          code: 'DOCKER_UNREACHABLE',
+          message: `the Docker engine at ${deps.backend.engine} stopped while this file ran (its container was stopped with exit ${outcome.exitCode})`,
+        });
+      }
       const incomplete = outcome.exitCode === 0 && results !== undefined ? incompleteRun(results.tracker) : undefined;
       // Exit 0 is not a pass when cucumber never finished its run (a step called process.exit, say).
       if (incomplete !== undefined) return finish('failed', outcome, { code: 'INCOMPLETE', message: incomplete });

@@ -52,6 +52,19 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   const sessions = new Set<ClientSession>();
   const runsInFlight = new Set<Promise<unknown>>();
   let shuttingDown = false;
+  // Runs whose containers could not be swept (the engine was down): retried once the engine answers again.
+  const unswept = new Set<string>();
+  const sweepUnswept = async (): Promise<void> => {
+    for (const runId of [...unswept]) {
+      try {
+        const removed = await backend.removeContainers({ [LABELS.run]: runId, [LABELS.server]: serverId });
+        unswept.delete(runId);
+        if (removed > 0) log.warn({ runId, removed }, 'swept containers of a run the engine lost');
+      } catch {
+        return;
+      }
+    }
+  };
 
   if (options.reapOnStart === true) await reapEarlierInstance(backend, serverId, log);
 
@@ -81,6 +94,8 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
           emit: observed,
           log: log.child({ runId: plan.runId }),
           observeStartLatency: (seconds) => metrics.observeStartLatency(seconds),
+          onSweepFailed: (runId) => unswept.add(runId),
+          onEngineReachable: sweepUnswept,
         },
         signal,
       ).then((finished) => {
