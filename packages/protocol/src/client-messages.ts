@@ -9,6 +9,11 @@ import {
   MAX_RETRIES,
   MAX_TIMEOUT_SECONDS,
 } from './limits.js';
+import { containerRequestSchema } from './container-request.js';
+
+/** When the engine fetches the run's image: only when it lacks it (default), every run, or never. */
+export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
 
 /** POSIX-portable environment variable names. */
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -52,6 +57,14 @@ export const runSchema = z.object({
    * the server parses them as they arrive, streams scenario results and keeps them apart from stderr text.
    */
   cucumberMessages: z.boolean().optional(),
+  /** Container options beyond the server's defaults; the server refuses what it does not allow. */
+  container: containerRequestSchema.optional(),
+  pull: z.enum(PULL_POLICIES).optional(),
+  /**
+   * A shell script run once per run, before any test container, in its own container with a fresh volume at
+   * `/job`; test containers then get that volume read-only at `/job`. Its failure stops the run.
+   */
+  prepare: z.string().min(1).max(MAX_ARG_LENGTH).optional(),
 });
 
 export const cancelSchema = z.object({

@@ -15,3 +15,4 @@ export * from './codec.js';
 export { BaleenError, isBaleenError } from './baleen-error.js';
 export { assertNever } from './assert-never.js';
 export { CUCUMBER_ENVELOPE_TYPES } from './cucumber-envelopes.js';
+export * from './container-request.js';

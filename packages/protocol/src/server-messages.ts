@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundPortSchema } from './container-request.js';
 import { ERROR_CODES } from './error-codes.js';
 import { FILE_STATUSES, RUN_STATUSES, SCENARIO_STATUSES } from './file-status.js';
 
@@ -49,6 +50,8 @@ export const fileStartedSchema = z.object({
   file: z.string(),
   attempt: z.int().positive(),
   containerId: z.string(),
+  /** Host ports the engine bound for the run's published ports. */
+  ports: z.array(boundPortSchema).optional(),
 });
 
 export const fileFinishedSchema = z.object({
@@ -71,6 +74,32 @@ export const fileFinishedSchema = z.object({
   willRetry: z.boolean().optional(),
   scenarios: statusCountsSchema.optional(),
   steps: statusCountsSchema.optional(),
+  /** The container was left in place (`keep`), for debugging. */
+  kept: z.boolean().optional(),
+});
+
+/** Stages of a run that are not test files: today the prepare stage. */
+export const STAGES = ['prepare'] as const;
+
+export const stageStartedSchema = z.object({
+  type: z.literal('stage-started'),
+  runId: z.string(),
+  stage: z.enum(STAGES),
+  containerId: z.string(),
+});
+
+export const stageFinishedSchema = z.object({
+  type: z.literal('stage-finished'),
+  runId: z.string(),
+  stage: z.enum(STAGES),
+  status: z.enum(FILE_STATUSES),
+  exitCode: z.int().nullable(),
+  durationMs: z.number().nonnegative(),
+  containerId: z.string().nullable(),
+  stdout: z.string(),
+  stderr: z.string(),
+  error: errorInfo.optional(),
+  kept: z.boolean().optional(),
 });
 
 export const scenarioFinishedSchema = z.object({
@@ -104,6 +133,8 @@ export const runTotalsSchema = z.object({
   timedOut: z.int().nonnegative(),
   cancelled: z.int().nonnegative(),
   error: z.int().nonnegative(),
+  /** Files whose container was killed by its memory limit. */
+  oom: z.int().nonnegative(),
   /** Files that passed only on a later attempt. */
   flaky: z.int().nonnegative(),
   /** Files that never got a result because the run ended before them (engine or image missing). */
@@ -134,6 +165,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   runQueuedSchema,
   fileStartedSchema,
   fileFinishedSchema,
+  stageStartedSchema,
+  stageFinishedSchema,
   scenarioFinishedSchema,
   fileMessagesSchema,
   runFinishedSchema,
@@ -145,6 +178,8 @@ export type RunAcceptedMessage = z.infer<typeof runAcceptedSchema>;
 export type RunQueuedMessage = z.infer<typeof runQueuedSchema>;
 export type FileStartedMessage = z.infer<typeof fileStartedSchema>;
 export type FileFinishedMessage = z.infer<typeof fileFinishedSchema>;
+export type StageStartedMessage = z.infer<typeof stageStartedSchema>;
+export type StageFinishedMessage = z.infer<typeof stageFinishedSchema>;
 export type StatusCounts = z.infer<typeof statusCountsSchema>;
 export type ScenarioFinishedMessage = z.infer<typeof scenarioFinishedSchema>;
 export type FileMessagesMessage = z.infer<typeof fileMessagesSchema>;

@@ -43,7 +43,18 @@ const program = new Command()
   .option('--tls-cert <file>', 'PEM certificate: serve wss://')
   .option('--tls-key <file>', 'PEM private key for --tls-cert')
   .option('--allow-image <pattern>', 'image a run may use, * as wildcard (repeatable; default: any)', collect, [])
-  .option('--container-network <mode>', 'network of every test container', DEFAULT_CONTAINER_LIMITS.network)
+  .option('--container-network <mode>', 'default network of test containers', DEFAULT_CONTAINER_LIMITS.network)
+  .option(
+    '--allow-network <name>',
+    'a network a run may ask for (repeatable; * allows any, host included)',
+    collect,
+    [],
+  )
+  .option('--allow-privileged', 'let runs ask for privileged containers (root on this host)')
+  .option('--allow-volumes', 'let runs mount host paths and named volumes')
+  .option('--allow-gpus', 'let runs ask for GPUs')
+  .option('--allow-publish', 'let runs publish container ports on this host')
+  .option('--allow-keep', 'let runs keep their containers after the run (--keep, for debugging)')
   .option('--pids-limit <n>', 'processes per container', positiveInt, DEFAULT_CONTAINER_LIMITS.pidsLimit)
   .option(
     '--memory-mb <n>',
@@ -81,6 +92,12 @@ const opts = program.opts<{
   tlsKey?: string;
   allowImage: string[];
   containerNetwork: string;
+  allowNetwork: string[];
+  allowPrivileged?: boolean;
+  allowVolumes?: boolean;
+  allowGpus?: boolean;
+  allowPublish?: boolean;
+  allowKeep?: boolean;
   pidsLimit: number;
   memoryMb: number;
   maxRunsPerClient: number;
@@ -116,10 +133,14 @@ try {
     ...(opts.insecureNoAuth === true ? { insecureNoAuth: true } : {}),
     ...(tls === undefined ? {} : { tls }),
     allowImages: opts.allowImage,
-    containerLimits: {
-      network: opts.containerNetwork,
-      pidsLimit: opts.pidsLimit,
-      memoryBytes: opts.memoryMb * 1024 * 1024,
+    containerPolicy: {
+      limits: { network: opts.containerNetwork, pidsLimit: opts.pidsLimit, memoryBytes: opts.memoryMb * 1024 * 1024 },
+      allowNetworks: opts.allowNetwork,
+      allowPrivileged: opts.allowPrivileged === true,
+      allowVolumes: opts.allowVolumes === true,
+      allowGpus: opts.allowGpus === true,
+      allowPublish: opts.allowPublish === true,
+      allowKeep: opts.allowKeep === true,
     },
     maxRunsPerClient: opts.maxRunsPerClient,
     log,

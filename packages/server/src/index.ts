@@ -5,10 +5,12 @@ export {
   DEFAULT_CONTAINER_LIMITS,
   type ContainerBackend,
   type ContainerLimits,
+  type ContainerSettings,
   type ContainerSpec,
   type ContainerOutcome,
   type RunContainerOptions,
 } from './backend/container-backend.js';
+export { OPEN_POLICY, STRICT_POLICY, resolveContainer, type ContainerPolicy } from './server/container-policy.js';
 export { TokenStore } from './auth/token-store.js';
 export { isLoopback } from './server/baleen-server.js';
 export { DockerBackend, describeDockerEngine } from './backend/docker/docker-backend.js';

@@ -17,6 +17,7 @@ const SYMBOLS: Record<ShownStatus, string> = {
   flaky: '≈',
   failed: '✖',
   'timed-out': '⏱',
+  oom: '▲',
   cancelled: '⊘',
   error: '!',
   'not run': '·',
@@ -27,6 +28,7 @@ export function paintStatus(status: ShownStatus | keyof StatusCounts, colors: Co
     case 'passed':
       return colors.green(text);
     case 'failed':
+    case 'oom':
     case 'ambiguous':
       return colors.red(text);
     case 'timed-out':

@@ -64,6 +64,7 @@ export function totalsLine(totals: RunTotals, wallTimeMs: number, colors: Colors
     [totals.flaky, 'flaky', 'flaky'],
     [totals.failed, 'failed', 'failed'],
     [totals.timedOut, 'timed-out', 'timed out'],
+    [totals.oom, 'oom', 'out of memory'],
     [totals.error, 'error', 'error'],
     [totals.cancelled, 'cancelled', 'cancelled'],
     [totals.notRun, 'not run', 'not run'],

@@ -16,7 +16,18 @@ function result(status: RunResult['finished']['status'], totals: Partial<RunTota
       runId: 'run-1',
       status,
       wallTimeMs: 1,
-      totals: { files: 2, passed: 0, failed: 0, timedOut: 0, cancelled: 0, error: 0, flaky: 0, notRun: 0, ...totals },
+      totals: {
+        files: 2,
+        passed: 0,
+        failed: 0,
+        timedOut: 0,
+        cancelled: 0,
+        error: 0,
+        oom: 0,
+        flaky: 0,
+        notRun: 0,
+        ...totals,
+      },
     },
   };
 }

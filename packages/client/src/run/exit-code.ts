@@ -10,7 +10,7 @@ export function exitCodeFor(
   const { status, totals } = result.finished;
   if (interrupted || status === 'cancelled') return EXIT.interrupted;
   if (status === 'error' || totals.error > 0 || totals.notRun > 0) return EXIT.error;
-  if (totals.failed > 0 || totals.timedOut > 0 || totals.cancelled > 0) return EXIT.failed;
+  if (totals.failed > 0 || totals.timedOut > 0 || totals.oom > 0 || totals.cancelled > 0) return EXIT.failed;
   if (totals.flaky > 0 && options.failOnFlaky === true) return EXIT.failed;
   return totals.passed + totals.flaky > 0 && totals.passed + totals.flaky === totals.files ? EXIT.passed : EXIT.error;
 }

@@ -1,4 +1,4 @@
-import { createLogger, DEFAULT_CONTAINER_LIMITS, startServer, type RunningServer } from '@baleen/server';
+import { createLogger, OPEN_POLICY, startServer, type RunningServer } from '@baleen/server';
 import { ServerConnection } from '../connection/server-connection.js';
 import { runOnServer, type RunEvent, type RunResult } from './run-on-server.js';
 import type { RunRequest } from './run-request.js';
@@ -29,8 +29,9 @@ export async function runTests(options: RunTestsOptions): Promise<RunResult> {
       capacity: request.concurrency,
       ...(request.maxOutputBytes === undefined ? {} : { maxOutputBytes: request.maxOutputBytes }),
       log: createLogger('silent'),
-      // The embedded server runs on the user's own machine for the user alone: tests keep the default network.
-      containerLimits: { ...DEFAULT_CONTAINER_LIMITS, network: 'bridge' },
+      // The embedded server runs on the user's own machine for the user alone: everything the engine allows,
+      // and the default network.
+      containerPolicy: OPEN_POLICY,
     });
   }
   try {

@@ -1,6 +1,7 @@
+import type { BoundPort, PublishRequest, PullPolicy, TmpfsRequest, VolumeRequest } from '@baleen/protocol';
 import type { CollectedOutput } from './output-collector.js';
 
-/** Safe defaults every container gets; a client cannot loosen them. */
+/** Safe defaults every container gets; a client may tighten them, and loosen them only where the server allows. */
 export interface ContainerLimits {
   /** Processes at most: a fork bomb stops here. */
   pidsLimit: number;
@@ -16,9 +17,41 @@ export const DEFAULT_CONTAINER_LIMITS: ContainerLimits = {
   network: 'none',
 };
 
+/** A mount of a Docker volume (not a host path) created by Baleen itself, e.g. the prepare stage's `/job`. */
+export interface VolumeMount {
+  volume: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** Everything about a container beyond image and command, already checked against the server's policy. */
+export interface ContainerSettings extends ContainerLimits {
+  privileged: boolean;
+  cpus?: number;
+  cpusetCpus?: string;
+  user?: string;
+  hostname?: string;
+  entrypoint?: string[];
+  shmSizeBytes?: number;
+  gpus?: string;
+  tmpfs: TmpfsRequest[];
+  readOnly: boolean;
+  /** The client's volumes: host paths or volume names. */
+  volumes: VolumeRequest[];
+  publish: PublishRequest[];
+  /** Leave the container in place after it ends (debugging). */
+  keep: boolean;
+}
+
+export function settingsFromLimits(limits: ContainerLimits): ContainerSettings {
+  return { ...limits, privileged: false, tmpfs: [], readOnly: false, volumes: [], publish: [], keep: false };
+}
+
 /** Everything a backend needs to run one test file's container. */
 export interface ContainerSpec {
-  limits: ContainerLimits;
+  settings: ContainerSettings;
+  /** Volumes Baleen made for the run (never a host path). */
+  mounts: VolumeMount[];
   image: string;
   argv: string[];
   workDir: string | undefined;
@@ -36,6 +69,10 @@ export interface ContainerOutcome {
   end: ContainerEnd;
   /** null when the process never reached an exit code the engine could report. */
   exitCode: number | null;
+  /** The engine reports the container was killed by its memory limit. */
+  oomKilled: boolean;
+  /** The container was left in place (`keep`). */
+  kept: boolean;
   stdout: CollectedOutput;
   stderr: CollectedOutput;
 }
@@ -43,7 +80,8 @@ export interface ContainerOutcome {
 export interface RunContainerOptions {
   /** Aborted by the run's cancellation or the file's deadline; the backend kills the container. */
   signal: AbortSignal;
-  onStarted: (containerId: string) => void;
+  /** `ports`: the host ports bound for the settings' published ports. */
+  onStarted: (containerId: string, ports: BoundPort[]) => void;
   /**
    * Puts a filter in front of the kept stderr, e.g. to pull cucumber's message envelopes out of it as they
    * arrive. `end` is called once the stream has delivered everything.
@@ -65,8 +103,15 @@ export interface ContainerBackend {
   readonly engine: string;
   /** Throws a BaleenError (DOCKER_UNREACHABLE) when the engine does not answer. */
   ping(): Promise<void>;
-  /** Throws a BaleenError (IMAGE_NOT_FOUND) when the image is not available to the engine. */
-  ensureImage(image: string): Promise<void>;
+  /**
+   * Makes the image available under the pull policy: `missing` pulls only what the engine lacks, `always`
+   * pulls anyway, `never` only checks. Throws a BaleenError (IMAGE_NOT_FOUND, IMAGE_PULL_FAILED).
+   */
+  ensureImage(image: string, pull: PullPolicy): Promise<void>;
+  /** Creates an empty volume carrying these labels; returns its name. */
+  createVolume(labels: Record<string, string>): Promise<string>;
+  /** Removes every volume carrying all these labels; returns how many were removed. */
+  removeVolumes(labels: Record<string, string>): Promise<number>;
   /**
    * Runs one container to its end and removes it, whatever happened. Resolves `interrupted` when the signal
    * stopped it (before or after start); throws a BaleenError when it could not be created or started.

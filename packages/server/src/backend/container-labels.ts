@@ -9,7 +9,14 @@ export const LABELS = {
   file: 'baleen.file',
   index: 'baleen.index',
   attempt: 'baleen.attempt',
+  /** Set on what is not a test file's container: the prepare stage's container and its /job volume. */
+  stage: 'baleen.stage',
 } as const;
+
+/** The labels of everything a run creates: its sweep finds them, and so does a restarted server's. */
+export function runLabels(serverId: string, runId: string): Record<string, string> {
+  return { [LABELS.managed]: 'true', [LABELS.server]: serverId, [LABELS.run]: runId };
+}
 
 export function fileContainerLabels(args: {
   serverId: string;
@@ -19,9 +26,7 @@ export function fileContainerLabels(args: {
   attempt: number;
 }): Record<string, string> {
   return {
-    [LABELS.managed]: 'true',
-    [LABELS.server]: args.serverId,
-    [LABELS.run]: args.runId,
+    ...runLabels(args.serverId, args.runId),
     [LABELS.file]: args.file,
     [LABELS.index]: String(args.index),
     [LABELS.attempt]: String(args.attempt),

@@ -1,3 +1,4 @@
+import { settingsFromLimits } from '../backend/container-backend.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BaleenError, type FileFinishedMessage, type ServerMessage } from '@baleen/protocol';
@@ -24,7 +25,9 @@ function plan(files: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     retries: 0,
     failFast: false,
     cucumberMessages: false,
-    limits: { pidsLimit: 100, memoryBytes: 1 << 30, network: 'none' },
+    container: settingsFromLimits({ pidsLimit: 100, memoryBytes: 1 << 30, network: 'none' }),
+    pull: 'missing',
+    prepare: undefined,
     ...overrides,
   };
 }
@@ -95,6 +98,7 @@ describe('executeRun (scheduler, with a fake backend)', () => {
       error: 1,
       flaky: 0,
       notRun: 0,
+      oom: 0,
     });
     assert.equal(finished.status, 'failed');
   });

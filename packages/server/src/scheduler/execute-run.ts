@@ -1,9 +1,16 @@
-import { BaleenError, type RunFinishedMessage, type ServerMessage } from '@baleen/protocol';
+import {
+  BaleenError,
+  type FileFinishedMessage,
+  type RunFinishedMessage,
+  type RunTotals,
+  type ServerMessage,
+} from '@baleen/protocol';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import type { ContainerBackend } from '../backend/container-backend.js';
+import type { ContainerBackend, VolumeMount } from '../backend/container-backend.js';
 import { LABELS } from '../backend/container-labels.js';
 import type { CapacityGate } from './capacity-gate.js';
+import { runPrepareStage } from './prepare-stage.js';
 import { runFile } from './run-file.js';
 import type { RunPlan } from './run-plan.js';
 import { countResult, emptyTotals } from './run-totals.js';
@@ -45,7 +52,7 @@ export async function executeRun(
     // One clear error for the whole run beats the same error once per file.
     await deps.backend.ping();
     await deps.onEngineReachable?.();
-    await deps.backend.ensureImage(plan.image);
+    await deps.backend.ensureImage(plan.image, plan.pull);
   } catch (error) {
     const failure = error instanceof BaleenError ? error : new BaleenError('INTERNAL', String(error), { cause: error });
     deps.log.warn({ code: failure.code }, failure.message);
@@ -57,21 +64,34 @@ export async function executeRun(
   const runSignal = AbortSignal.any([signal, failFast.signal]);
   const cancelReason = (): string =>
     failFast.signal.aborted && !signal.aborted ? (failFast.signal.reason as Error).message : 'the run was cancelled';
-  const fileDeps = {
-    backend: deps.backend,
-    gate: deps.gate,
-    emit: deps.emit,
-    cancelReason,
-    ...(deps.observeStartLatency === undefined ? {} : { observeStartLatency: deps.observeStartLatency }),
-  };
   const limit = pLimit(plan.concurrency);
   try {
+    let mounts: VolumeMount[] = [];
+    if (plan.prepare !== undefined) {
+      const prepared = await prepare({ ...plan, prepare: plan.prepare }, deps, signal);
+      if (!prepared.ok) {
+        notRun(plan, totals, deps, prepared.error.message);
+        return finished(
+          signal.aborted ? 'cancelled' : prepared.error.code === 'PREPARE_FAILED' ? 'failed' : 'error',
+          prepared.error,
+        );
+      }
+      mounts = prepared.mounts;
+    }
+    const fileDeps = {
+      backend: deps.backend,
+      gate: deps.gate,
+      emit: deps.emit,
+      cancelReason,
+      mounts,
+      ...(deps.observeStartLatency === undefined ? {} : { observeStartLatency: deps.observeStartLatency }),
+    };
     await Promise.all(
       plan.files.map((file, index) =>
         limit(async () => {
           for (let attempt = 1; ; attempt += 1) {
             const result = await runFile({ plan, index, attempt }, fileDeps, runSignal);
-            const failed = result.status === 'failed' || result.status === 'timed-out';
+            const failed = result.status === 'failed' || result.status === 'timed-out' || result.status === 'oom';
             if (failed && attempt <= plan.retries && !runSignal.aborted) {
               // A fresh container for the next attempt; this one is reported but not counted.
               deps.emit({ ...result, willRetry: true });
@@ -95,11 +115,61 @@ export async function executeRun(
   return finished(totals.passed + totals.flaky === totals.files ? 'passed' : 'failed');
 }
 
+type Prepared = { ok: true; mounts: VolumeMount[] } | { ok: false; error: BaleenError };
+
+async function prepare(
+  plan: RunPlan & { prepare: string },
+  deps: ExecuteRunDeps,
+  signal: AbortSignal,
+): Promise<Prepared> {
+  try {
+    const result = await runPrepareStage(plan, deps, signal);
+    if (result.ok) return result;
+    const { error } = result.finished;
+    return {
+      ok: false,
+      error: new BaleenError(error?.code ?? 'PREPARE_FAILED', error?.message ?? 'the prepare stage failed'),
+    };
+  } catch (error) {
+    // Only a cancellation while waiting for a slot, or a volume the engine would not create, gets here.
+    const message = signal.aborted ? 'the run was cancelled before its prepare stage ran' : String(error);
+    return { ok: false, error: error instanceof BaleenError ? error : new BaleenError('PREPARE_FAILED', message) };
+  }
+}
+
+/** Every file of a run that ends before its files start is reported, so none is silently dropped. */
+function notRun(plan: RunPlan, totals: RunTotals, deps: ExecuteRunDeps, why: string): void {
+  plan.files.forEach((file, fileIndex) => {
+    const result: FileFinishedMessage = {
+      type: 'file-finished',
+      runId: plan.runId,
+      fileIndex,
+      file,
+      attempt: 1,
+      status: 'cancelled',
+      exitCode: null,
+      durationMs: 0,
+      containerId: null,
+      stdout: '',
+      stderr: '',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      error: { code: 'CANCELLED', message: `not run: ${why}` },
+    };
+    countResult(totals, result);
+    deps.emit(result);
+  });
+}
+
 /** Each container removes itself; this catches any whose removal failed, so nothing of the run is left. */
 async function sweep(plan: RunPlan, deps: ExecuteRunDeps): Promise<void> {
+  // Kept containers (and the /job volume they may use) are the point of --keep: the user removes them.
+  if (plan.container.keep) return;
   try {
-    const removed = await deps.backend.removeContainers({ [LABELS.run]: plan.runId, [LABELS.server]: plan.serverId });
+    const labels = { [LABELS.run]: plan.runId, [LABELS.server]: plan.serverId };
+    const removed = await deps.backend.removeContainers(labels);
     if (removed > 0) deps.log.warn({ removed }, 'swept containers left behind by the run');
+    await deps.backend.removeVolumes(labels);
   } catch (error) {
     deps.log.warn({ err: String(error) }, 'sweep after the run failed; it is retried when the engine answers again');
     deps.onSweepFailed?.(plan.runId);

@@ -1,5 +1,10 @@
 import { BaleenError, type FileFinishedMessage, type ServerMessage } from '@baleen/protocol';
-import type { ContainerBackend, ContainerOutcome, RunContainerOptions } from '../backend/container-backend.js';
+import type {
+  ContainerBackend,
+  ContainerOutcome,
+  RunContainerOptions,
+  VolumeMount,
+} from '../backend/container-backend.js';
 import { commandForFile, withBeforeCommand } from '../backend/container-command.js';
 import { fileContainerLabels } from '../backend/container-labels.js';
 import { CucumberResultTracker } from '../results/cucumber-result-tracker.js';
@@ -22,6 +27,8 @@ export interface RunFileDeps {
   cancelReason: () => string;
   /** Seconds from getting a slot to the container running. */
   observeStartLatency?: (seconds: number) => void;
+  /** Volumes of the run every test container gets (the prepare stage's `/job`). */
+  mounts?: VolumeMount[];
 }
 
 /** Envelopes kept per attempt for the client's merged reports; past this the stream is marked truncated. */
@@ -129,6 +136,7 @@ export async function runFile(
       stderrTruncated: stderr.truncated,
       ...(error === undefined ? {} : { error }),
       ...(counts === undefined ? {} : counts),
+      ...(outcome.kept === true ? { kept: true } : {}),
     };
   };
   const cancelled = (): FileFinishedMessage =>
@@ -153,18 +161,34 @@ export async function runFile(
         env: { ...plan.env, ...baleenEnv(target, file), ...command.env },
         labels: fileContainerLabels({ serverId: plan.serverId, runId: plan.runId, file, index, attempt }),
         maxOutputBytes: plan.maxOutputBytes,
-        limits: plan.limits,
+        settings: plan.container,
+        mounts: deps.mounts ?? [],
       },
       {
         signal: AbortSignal.any([runSignal, deadline]),
-        onStarted: (containerId) => {
+        onStarted: (containerId, ports) => {
           deps.observeStartLatency?.((performance.now() - granted) / 1000);
-          deps.emit({ type: 'file-started', runId: plan.runId, fileIndex: index, file, attempt, containerId });
+          deps.emit({
+            type: 'file-started',
+            runId: plan.runId,
+            fileIndex: index,
+            file,
+            attempt,
+            containerId,
+            ...(ports.length === 0 ? {} : { ports }),
+          });
         },
         ...(results === undefined ? {} : { stderrFilter: results.filter }),
       },
     );
     if (outcome.end === 'exited') {
+      if (outcome.oomKilled) {
+        const mib = Math.floor(plan.container.memoryBytes / 1024 / 1024);
+        return finish('oom', outcome, {
+          code: 'OUT_OF_MEMORY',
+          message: `killed by its memory limit of ${mib} MiB (raise --memory if the file needs more)`,
+        });
+      }
       // A container stopped from outside (128 + SIGTERM or SIGKILL) while the engine went away: the test did
       // not fail, the engine did.
       if ((outcome.exitCode === 137 || outcome.exitCode === 143) && !(await engineAnswers(deps.backend))) {

@@ -1,4 +1,5 @@
-import type { ContainerLimits } from '../backend/container-backend.js';
+import type { PullPolicy } from '@baleen/protocol';
+import type { ContainerSettings } from '../backend/container-backend.js';
 
 /** A validated run, as the scheduler sees it: no protocol types, no defaults left to fill in. */
 export interface RunPlan {
@@ -18,5 +19,8 @@ export interface RunPlan {
   retries: number;
   failFast: boolean;
   cucumberMessages: boolean;
-  limits: ContainerLimits;
+  container: ContainerSettings;
+  pull: PullPolicy;
+  /** Shell script of the prepare stage, run once before any test container. */
+  prepare: string | undefined;
 }

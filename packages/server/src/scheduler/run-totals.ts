@@ -1,7 +1,7 @@
 import type { FileFinishedMessage, RunTotals } from '@baleen/protocol';
 
 export function emptyTotals(files: number): RunTotals {
-  return { files, passed: 0, failed: 0, timedOut: 0, cancelled: 0, error: 0, flaky: 0, notRun: files };
+  return { files, passed: 0, failed: 0, timedOut: 0, cancelled: 0, error: 0, oom: 0, flaky: 0, notRun: files };
 }
 
 /** Counts one file's final result; every file is counted exactly once, so none is dropped from the totals. */
@@ -17,6 +17,9 @@ export function countResult(totals: RunTotals, result: Pick<FileFinishedMessage,
       break;
     case 'timed-out':
       totals.timedOut += 1;
+      break;
+    case 'oom':
+      totals.oom += 1;
       break;
     case 'cancelled':
       totals.cancelled += 1;

@@ -58,6 +58,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     for (const runId of [...unswept]) {
       try {
         const removed = await backend.removeContainers({ [LABELS.run]: runId, [LABELS.server]: serverId });
+        await backend.removeVolumes({ [LABELS.run]: runId, [LABELS.server]: serverId });
         unswept.delete(runId);
         if (removed > 0) log.warn({ runId, removed }, 'swept containers of a run the engine lost');
       } catch {
@@ -75,7 +76,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     maxOutputBytes: options.maxOutputBytes,
     engine: backend.engine,
     allowImages: options.allowImages,
-    containerLimits: options.containerLimits,
+    containerPolicy: options.containerPolicy,
     maxRunsPerClient: options.maxRunsPerClient,
     isShuttingDown: () => shuttingDown,
     // A client is queued when it waits for capacity and holds none: one that holds slots is being served.
@@ -207,8 +208,11 @@ async function reapEarlierInstance(
   log: ServerOptions['log'],
 ): Promise<void> {
   try {
-    const removed = await backend.removeContainers({ [LABELS.managed]: 'true', [LABELS.server]: serverId });
+    const labels = { [LABELS.managed]: 'true', [LABELS.server]: serverId };
+    const removed = await backend.removeContainers(labels);
     if (removed > 0) log.warn({ removed }, 'removed containers left behind by an earlier instance of this server');
+    const volumes = await backend.removeVolumes(labels);
+    if (volumes > 0) log.warn({ volumes }, 'removed volumes left behind by an earlier instance of this server');
   } catch (error) {
     log.warn({ err: String(error) }, 'could not sweep containers of an earlier instance');
   }

@@ -12,7 +12,7 @@ import {
   type ServerMessage,
 } from '@baleen/protocol';
 import { WebSocket } from 'ws';
-import type { ContainerLimits } from '../backend/container-backend.js';
+import { resolveContainer, type ContainerPolicy } from './container-policy.js';
 import type { Logger } from '../log/logger.js';
 import { MAX_CLIENT_BUFFERED_BYTES } from './server-options.js';
 import { imageAllowed, unsafePath } from './run-policy.js';
@@ -30,7 +30,7 @@ export interface SessionHost {
   readonly maxOutputBytes: number;
   readonly engine: string;
   readonly allowImages: readonly string[];
-  readonly containerLimits: ContainerLimits;
+  readonly containerPolicy: ContainerPolicy;
   readonly maxRunsPerClient: number;
   isShuttingDown(): boolean;
   /** Where this client stands in the queue for capacity (0: not waiting, or holding a slot). */
@@ -145,8 +145,13 @@ export class ClientSession {
       return;
     }
     const refusal = this.#refusal(message);
-    if (refusal !== undefined) {
-      this.#sendError('RUN_REJECTED', refusal, { runRef: message.runRef });
+    const container = resolveContainer(message.container, this.host.containerPolicy);
+    if (refusal !== undefined || 'refusals' in container) {
+      const reasons = [
+        ...(refusal === undefined ? [] : [refusal]),
+        ...('refusals' in container ? container.refusals : []),
+      ];
+      this.#sendError('RUN_REJECTED', reasons.join('; '), { runRef: message.runRef });
       return;
     }
     this.#runRefs.add(message.runRef);
@@ -167,7 +172,9 @@ export class ClientSession {
       retries: message.retries ?? 0,
       failFast: message.failFast ?? false,
       cucumberMessages: message.cucumberMessages ?? false,
-      limits: this.host.containerLimits,
+      container: container.settings,
+      pull: message.pull ?? 'missing',
+      prepare: message.prepare,
     };
     const log = this.log.child({ runId });
     log.info({ image: plan.image, files: plan.files.length, concurrency: plan.concurrency }, 'run accepted');

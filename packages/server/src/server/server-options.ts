@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
-import { DEFAULT_CONTAINER_LIMITS, type ContainerBackend, type ContainerLimits } from '../backend/container-backend.js';
+import type { ContainerBackend } from '../backend/container-backend.js';
+import { STRICT_POLICY, type ContainerPolicy } from './container-policy.js';
 import type { TokenStore } from '../auth/token-store.js';
 import type { Logger } from '../log/logger.js';
 
@@ -41,8 +42,8 @@ export interface ServerOptions {
   tls?: { key: Buffer; cert: Buffer };
   /** Image patterns a run may use (`*` matches anything); empty allows every image. */
   allowImages: string[];
-  /** What every container gets, whatever a client asks. */
-  containerLimits: ContainerLimits;
+  /** What containers get by default and what a client may loosen. */
+  containerPolicy: ContainerPolicy;
   maxRunsPerClient: number;
   heartbeatIntervalMs: number;
   /** The container engine; defaults to the Docker engine from DOCKER_HOST or the default socket. */
@@ -56,7 +57,7 @@ export function withServerDefaults(options: Partial<ServerOptions> & Pick<Server
     capacity: defaultCapacity(),
     maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
     allowImages: [],
-    containerLimits: DEFAULT_CONTAINER_LIMITS,
+    containerPolicy: STRICT_POLICY,
     maxRunsPerClient: DEFAULT_MAX_RUNS_PER_CLIENT,
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
     ...options,

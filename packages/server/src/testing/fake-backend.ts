@@ -37,6 +37,20 @@ export class FakeBackend implements ContainerBackend {
     return Promise.resolve();
   }
 
+  readonly volumes = new Set<string>();
+
+  createVolume(): Promise<string> {
+    const name = `fake-volume-${String(this.#next++)}`;
+    this.volumes.add(name);
+    return Promise.resolve(name);
+  }
+
+  removeVolumes(): Promise<number> {
+    const count = this.volumes.size;
+    this.volumes.clear();
+    return Promise.resolve(count);
+  }
+
   ensureImage(image: string): Promise<void> {
     if (this.imageMissing)
       return Promise.reject(new BaleenError('IMAGE_NOT_FOUND', `image '${image}' not found on ${this.engine}`));
@@ -52,7 +66,7 @@ export class FakeBackend implements ContainerBackend {
     this.running += 1;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     this.started.push({ file, at: performance.now() });
-    onStarted(containerId);
+    onStarted(containerId, []);
     const interrupted = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort);
@@ -77,6 +91,8 @@ export class FakeBackend implements ContainerBackend {
     return {
       containerId,
       end: interrupted ? 'interrupted' : 'exited',
+      oomKilled: false,
+      kept: false,
       exitCode: interrupted ? 137 : (behaviour.exitCode ?? 0),
       stdout: output,
       stderr: stderrText,

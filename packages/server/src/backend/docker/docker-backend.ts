@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { BaleenError, type PullPolicy } from '@baleen/protocol';
 import type { Logger } from 'pino';
 import type { ContainerBackend, ContainerOutcome, ContainerSpec, RunContainerOptions } from '../container-backend.js';
 import { DockerContainerRun } from './docker-container-run.js';
@@ -37,13 +38,85 @@ export class DockerBackend implements ContainerBackend {
     }
   }
 
-  async ensureImage(image: string): Promise<void> {
+  async ensureImage(image: string, pull: PullPolicy): Promise<void> {
+    const present = await this.#hasImage(image);
+    if (pull === 'never') {
+      if (!present) throw imageNotFoundError(image, this.engine);
+      return;
+    }
+    if (pull === 'missing' && present) return;
+    try {
+      await this.#pull(image);
+    } catch (error) {
+      if (isUnreachable(error)) throw unreachableError(this.engine, error);
+      // A pull that fails for an image the engine already has is worth a warning, not a failed run, only
+      // when the client did not insist on a fresh one.
+      throw new BaleenError(
+        'IMAGE_PULL_FAILED',
+        `could not pull image '${image}' on the Docker engine at ${this.engine}: ${dockerMessage(error)}` +
+          (present ? ' (the engine has an older copy: --pull missing would use it)' : '') +
+          ' — check the name and the registry, or build the image on that engine',
+        { cause: error },
+      );
+    }
+  }
+
+  async #hasImage(image: string): Promise<boolean> {
     try {
       await this.#docker.getImage(image).inspect();
+      return true;
     } catch (error) {
-      if (statusCodeOf(error) === 404) throw imageNotFoundError(image, this.engine, error);
-      throw toBaleenError(error, this.engine, `inspecting image '${image}'`);
+      if (statusCodeOf(error) === 404) return false;
+      throw isUnreachable(error)
+        ? unreachableError(this.engine, error)
+        : toBaleenError(error, this.engine, `inspecting image '${image}'`);
     }
+  }
+
+  /** Pulls to the end: the pull stream reports failures as messages, not as an HTTP status. */
+  async #pull(image: string): Promise<void> {
+    const stream = await this.#docker.pull(image);
+    await new Promise<void>((resolve, reject) => {
+      this.#docker.modem.followProgress(stream, (error: Error | null, events: { error?: string }[]) => {
+        const failed = events.find((event) => event.error !== undefined);
+        if (error !== null) reject(error);
+        else if (failed?.error !== undefined) reject(new Error(failed.error));
+        else resolve();
+      });
+    });
+    this.log.info({ image }, 'pulled image');
+  }
+
+  async createVolume(labels: Record<string, string>): Promise<string> {
+    try {
+      const volume = await this.#docker.createVolume({ Labels: labels });
+      return volume.name;
+    } catch (error) {
+      throw toBaleenError(error, this.engine, 'creating a volume');
+    }
+  }
+
+  async removeVolumes(labels: Record<string, string>): Promise<number> {
+    const filters = { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) };
+    // The engine answers `"Volumes": null` when nothing matches, whatever the typings say.
+    const listed = (await this.#docker.listVolumes({ filters: JSON.stringify(filters) })) as {
+      Volumes: { Name: string }[] | null;
+    };
+    const found = listed.Volumes ?? [];
+    let removed = 0;
+    await Promise.all(
+      found.map(async ({ Name }) => {
+        try {
+          await this.#docker.getVolume(Name).remove({ force: true });
+          removed += 1;
+        } catch (error) {
+          if (statusCodeOf(error) !== 404) {
+            this.log.warn({ volume: Name, err: dockerMessage(error) }, 'sweep could not remove volume');
+          }
+        }
+      }),
+    );
+    return removed;
   }
 
   run(spec: ContainerSpec, options: RunContainerOptions): Promise<ContainerOutcome> {

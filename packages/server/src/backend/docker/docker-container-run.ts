@@ -1,7 +1,9 @@
+import type { BoundPort } from '@baleen/protocol';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { ContainerOutcome, ContainerSpec, OutputSink, RunContainerOptions } from '../container-backend.js';
 import { OutputCollector } from '../output-collector.js';
+import { containerCreateOptions } from './container-create-options.js';
 import { StreamDemuxer } from './stream-demuxer.js';
 import { dockerMessage, imageNotFoundError, statusCodeOf, toBaleenError } from './docker-errors.js';
 
@@ -49,11 +51,13 @@ export class DockerContainerRun {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the awaits
       if (signal.aborted) return this.#outcome('interrupted', null);
       await this.#start(container);
-      onStarted(container.id);
+      onStarted(container.id, this.spec.settings.publish.length === 0 ? [] : await this.#boundPorts(container));
       const { exitCode, killed } = await this.#waitOrKill(container, signal);
       await withTimeout(drained, STREAM_DRAIN_TIMEOUT_MS);
       stderr?.end();
-      return this.#outcome(killed ? 'interrupted' : 'exited', exitCode);
+      // Only a SIGKILLed process can have met the memory limit: other exits skip the extra engine call.
+      const oomKilled = !killed && exitCode === 137 && (await this.#oomKilled(container));
+      return this.#outcome(killed ? 'interrupted' : 'exited', exitCode, oomKilled);
     } finally {
       await this.#cleanup();
     }
@@ -62,31 +66,7 @@ export class DockerContainerRun {
   async #create(): Promise<Docker.Container> {
     const { spec } = this;
     try {
-      this.#container = await this.docker.createContainer({
-        Image: spec.image,
-        Cmd: spec.argv,
-        ...(spec.workDir === undefined ? {} : { WorkingDir: spec.workDir }),
-        Env: Object.entries(spec.env).map(([name, value]) => `${name}=${value}`),
-        Labels: spec.labels,
-        Tty: false,
-        AttachStdin: false,
-        AttachStdout: true,
-        AttachStderr: true,
-        OpenStdin: false,
-        // Not AutoRemove: it races with wait and attach (404s). The container is removed in cleanup.
-        HostConfig: {
-          AutoRemove: false,
-          Privileged: false,
-          SecurityOpt: ['no-new-privileges'],
-          PidsLimit: spec.limits.pidsLimit,
-          Memory: spec.limits.memoryBytes,
-          // Equal to Memory: no swap on top of the memory limit.
-          MemorySwap: spec.limits.memoryBytes,
-          NetworkMode: spec.limits.network,
-          // Output is taken from the attach stream; a log driver would only write it all to disk a second time.
-          LogConfig: { Type: 'none', Config: {} },
-        },
-      });
+      this.#container = await this.docker.createContainer(containerCreateOptions(spec));
     } catch (error) {
       if (statusCodeOf(error) === 404) throw imageNotFoundError(spec.image, this.engine, error);
       throw toBaleenError(error, this.engine, 'creating the container');
@@ -157,6 +137,38 @@ export class DockerContainerRun {
     }
   }
 
+  async #boundPorts(container: Docker.Container): Promise<BoundPort[]> {
+    try {
+      const info = await container.inspect();
+      const ports: BoundPort[] = [];
+      // A port that is exposed but not published maps to null.
+      const published = info.NetworkSettings.Ports as Record<string, { HostIp: string; HostPort: string }[] | null>;
+      for (const [key, bindings] of Object.entries(published)) {
+        const [port, protocol] = key.split('/');
+        for (const binding of bindings ?? []) {
+          ports.push({
+            containerPort: Number(port),
+            protocol: protocol === 'udp' ? 'udp' : 'tcp',
+            hostIp: binding.HostIp,
+            hostPort: Number(binding.HostPort),
+          });
+        }
+      }
+      return ports;
+    } catch (error) {
+      this.log.warn({ err: dockerMessage(error) }, 'could not read the bound ports');
+      return [];
+    }
+  }
+
+  async #oomKilled(container: Docker.Container): Promise<boolean> {
+    try {
+      return (await container.inspect()).State.OOMKilled;
+    } catch {
+      return false;
+    }
+  }
+
   readonly #stuck = (): Error =>
     new Error(`the container did not stop within ${KILLED_EXIT_TIMEOUT_MS / 1000} s of being killed`);
 
@@ -179,6 +191,10 @@ export class DockerContainerRun {
     (this.#stream as { destroy?: () => void } | undefined)?.destroy?.();
     const container = this.#container;
     if (container === undefined || this.#state === 'removed') return;
+    if (this.spec.settings.keep) {
+      this.log.info('container kept (keep)');
+      return;
+    }
     try {
       await container.remove({ force: true, v: true });
       this.log.debug('container removed');
@@ -190,11 +206,13 @@ export class DockerContainerRun {
     this.#state = 'removed';
   }
 
-  #outcome(end: ContainerOutcome['end'], exitCode: number | null): ContainerOutcome {
+  #outcome(end: ContainerOutcome['end'], exitCode: number | null, oomKilled = false): ContainerOutcome {
     return {
       containerId: this.#container?.id ?? null,
       end,
       exitCode,
+      oomKilled,
+      kept: this.spec.settings.keep && this.#container !== undefined,
       stdout: this.#stdout.result(),
       stderr: this.#stderr.result(),
     };

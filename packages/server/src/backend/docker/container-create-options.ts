@@ -1,0 +1,71 @@
+import type Docker from 'dockerode';
+import type { ContainerSpec } from '../container-backend.js';
+
+/** `all` -> every GPU; `2` -> two; `device=0,1` -> those devices (as `docker run --gpus` reads it). */
+export function gpuDeviceRequest(gpus: string): Docker.DeviceRequest {
+  const base = { Driver: '', Capabilities: [['gpu']] };
+  if (gpus === 'all') return { ...base, Count: -1 };
+  if (gpus.startsWith('device=')) return { ...base, DeviceIDs: gpus.slice('device='.length).split(',') };
+  return { ...base, Count: Number(gpus) };
+}
+
+/**
+ * The engine's create request for one container. Safe settings are not optional here: every container is
+ * unprivileged unless the server allowed otherwise, cannot gain privileges, has a pids and memory limit with no
+ * extra swap, and has no log driver (output comes from the attach stream).
+ */
+export function containerCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+  const { settings } = spec;
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostPort: string }[]> = {};
+  for (const port of settings.publish) {
+    const key = `${port.containerPort}/${port.protocol}`;
+    exposed[key] = {};
+    bindings[key] = [{ HostPort: port.hostPort === undefined ? '' : String(port.hostPort) }];
+  }
+  const hostConfig: Docker.HostConfig = {
+    // Not AutoRemove: it races with wait and attach (404s). The container is removed in cleanup.
+    AutoRemove: false,
+    Privileged: settings.privileged,
+    SecurityOpt: ['no-new-privileges'],
+    PidsLimit: settings.pidsLimit,
+    Memory: settings.memoryBytes,
+    // Equal to Memory: no swap on top of the memory limit.
+    MemorySwap: settings.memoryBytes,
+    NetworkMode: settings.network,
+    ReadonlyRootfs: settings.readOnly,
+    LogConfig: { Type: 'none', Config: {} },
+    Binds: settings.volumes.map((volume) => `${volume.source}:${volume.target}${volume.readOnly ? ':ro' : ''}`),
+    Mounts: spec.mounts.map((mount) => ({
+      Type: 'volume' as const,
+      Source: mount.volume,
+      Target: mount.target,
+      ReadOnly: mount.readOnly,
+    })),
+    ...(settings.cpus === undefined ? {} : { NanoCpus: Math.round(settings.cpus * 1e9) }),
+    ...(settings.cpusetCpus === undefined ? {} : { CpusetCpus: settings.cpusetCpus }),
+    ...(settings.shmSizeBytes === undefined ? {} : { ShmSize: settings.shmSizeBytes }),
+    ...(settings.gpus === undefined ? {} : { DeviceRequests: [gpuDeviceRequest(settings.gpus)] }),
+    ...(settings.tmpfs.length === 0
+      ? {}
+      : { Tmpfs: Object.fromEntries(settings.tmpfs.map((mount) => [mount.target, mount.options ?? ''])) }),
+    ...(settings.publish.length === 0 ? {} : { PortBindings: bindings }),
+  };
+  return {
+    Image: spec.image,
+    Cmd: spec.argv,
+    ...(spec.workDir === undefined ? {} : { WorkingDir: spec.workDir }),
+    ...(settings.user === undefined ? {} : { User: settings.user }),
+    ...(settings.hostname === undefined ? {} : { Hostname: settings.hostname }),
+    ...(settings.entrypoint === undefined ? {} : { Entrypoint: settings.entrypoint }),
+    ...(settings.publish.length === 0 ? {} : { ExposedPorts: exposed }),
+    Env: Object.entries(spec.env).map(([name, value]) => `${name}=${value}`),
+    Labels: spec.labels,
+    Tty: false,
+    AttachStdin: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: false,
+    HostConfig: hostConfig,
+  };
+}
