@@ -103,7 +103,11 @@ describe('container output (real CLI, real engine)', () => {
     assert.equal(file?.exitCode, 7);
     assert.match(file?.stdout ?? '', /seeding/);
     assert.ok(!(file?.stdout ?? '').includes('never'));
-    assert.match(file?.stderr ?? '', /--before-command failed with exit code 7; the test command did not run/);
+    // The failing line is named: it is the last one traced before baleen's message.
+    assert.match(
+      file?.stderr ?? '',
+      /\+ before-command: exit 7\nbaleen: --before-command failed with exit code 7 at its last '\+ before-command:' line above; the test command did not run/,
+    );
     assert.match(bad.stdout, /before-command failed/);
   });
 

@@ -2,7 +2,10 @@ import { defaultCapacity } from '@baleen/server';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ORDERS } from './ordering/order-files.js';
 import { DEFAULT_TIMINGS_FILE } from './ordering/timing-history.js';
-import { cucumberCommand, type CucumberOptions } from './commands/cucumber-command.js';
+import { isBaleenError, PULL_POLICIES } from '@baleen/protocol';
+import { testCommand, type TestKind, type TestOptions } from './commands/test-command.js';
+import { loadProjectConfig } from './config/project-config.js';
+import { cucumberKind, DEFAULT_CUCUMBER_BIN, runKind } from './commands/test-kinds.js';
 import { EXIT } from './exit-codes.js';
 import { CLIENT_VERSION } from './version.js';
 
@@ -43,65 +46,161 @@ const program = new Command()
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
-program
-  .command('cucumber')
-  .description('run each cucumber feature file in its own container')
-  .usage('--image IMAGE --files PATH... [options] [-- cucumber-js args]')
-  .requiredOption('--image <image>', 'Docker image holding the project and cucumber-js')
-  .option('--files <paths...>', 'feature files, directories (searched for **/*.feature) or globs')
+/** Options shared by every test runner: where, what image, how many, how long, the container, the reports. */
+function addRunOptions(command: Command): Command {
+  return (
+    command
+      .option('--image <image>', 'Docker image holding the project and its test runner')
+      .option('--files <paths...>', 'test files, directories or globs')
+      .option('--config <file>', 'config file (default: baleen.config.json|yaml|yml|mjs in this directory)')
+      .option('--project <name>', 'a named project of the config file')
+      .option('--server <url>', 'a baleen-server to use, e.g. ws://ci-box:5533 (default: one in this process)')
+      .option('--token <token>', 'token for a server that requires one (or BALEEN_TOKEN)')
+      .option('--ca <file>', 'CA certificate (PEM) to trust for a wss:// server')
+      .option('--concurrency <n>', 'containers at once', positiveInt, defaultCapacity())
+      .option(
+        '--timeout <seconds>',
+        'deadline per file; a file past it is killed and reported timed-out',
+        positiveNumber,
+        600,
+      )
+      .option('--work-dir <dir>', 'work dir in the container, where the project sits (default: the image’s WORKDIR)')
+      .option(
+        '--before-command <cmd>',
+        'shell script run in each container before the test; stops at its first failing line, which is shown',
+      )
+      .option('--prepare <cmd>', 'shell script run once before any test, with a fresh /job that tests see read-only')
+      .option(
+        '--env <K=V>',
+        'environment variable for the containers (repeatable; --env K passes this shell’s K)',
+        collect,
+        [],
+      )
+      .option('--env-file <file>', 'KEY=VALUE lines for the containers (repeatable; --env wins)', collect, [])
+      .addOption(
+        new Option('--pull <when>', 'pull the image: when the engine lacks it, every run, or never')
+          .choices(PULL_POLICIES)
+          .default('missing'),
+      )
+      // The container, as `docker run` spells it.
+      .option('--memory <size>', 'memory limit per container, e.g. 512m (no extra swap); past it: oom')
+      .option('--cpus <n>', 'CPUs per container, e.g. 1.5', positiveNumber)
+      .option('--cpuset-cpus <list>', 'CPUs the containers may use, e.g. 0-3 or 0,2')
+      .option('--pids-limit <n>', 'processes per container', positiveInt)
+      .option('--network <name>', 'none | bridge | host | a network name (the server decides what is allowed)')
+      .option('--privileged', 'privileged containers (only where the server allows it)')
+      .option('--user <user>', 'user[:group] or uid[:gid] the test runs as')
+      .option('--hostname <name>', 'host name inside the containers')
+      .option('--entrypoint <path>', 'replace the image’s entrypoint; the test command becomes its arguments')
+      .option('--shm-size <size>', 'size of /dev/shm, e.g. 256m')
+      .option('--gpus <spec>', 'GPUs: all, a count, or device=0,1')
+      .option('--volume <spec>', 'HOST:CONTAINER[:ro] (repeatable; only where the server allows it)', collect, [])
+      .option('--tmpfs <spec>', 'PATH[:OPTIONS] tmpfs mount (repeatable)', collect, [])
+      .option('--read-only', 'read-only root file system')
+      .option(
+        '--publish <spec>',
+        'CONTAINER[:HOST][/udp] port to publish (repeatable); bound host ports are shown per file',
+        collect,
+        [],
+      )
+      .option('--keep', 'debugging: do not remove the containers; the output says which were kept')
+      .option('--max-output-bytes <n>', 'output kept per stream per file (the server may cap it)', positiveInt)
+      .option(
+        '--retries <n>',
+        'run a failed or timed-out file again in a fresh container, up to n more times',
+        nonNegativeInt,
+        0,
+      )
+      .option('--fail-on-flaky', 'exit 1 when a file passed only after a retry')
+      .option('--fail-fast', 'stop the run at the first failed file (reports are still written)')
+      .addOption(
+        new Option('--order <order>', 'start order: longest first by past timings, as given, or shuffled')
+          .choices(ORDERS)
+          .default('timing'),
+      )
+      .option('--seed <n>', 'seed for --order random, printed by every random run', nonNegativeInt)
+      .option('--timings <file>', 'where past durations are kept, next to the project', DEFAULT_TIMINGS_FILE)
+      .option('--json <file>', 'write a JSON summary of the run (every file’s status, attempts, exit codes, output)')
+      .option('--show-output', 'print the output of passed files too, not only of those that did not pass')
+      .addHelpText('after', EXIT_HELP)
+  );
+}
+
+const io = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  cwd: process.cwd(),
+  onInterrupt: (handler: () => void) => {
+    process.on('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
+};
+
+/**
+ * Flags win over the config file, the config file over the defaults: a setting from the file is applied only
+ * where the flag was not given on the command line.
+ */
+async function withConfig(command: Command): Promise<Partial<TestOptions> & { command?: string[] }> {
+  const given = command.opts<{ config?: string; project?: string }>();
+  const { settings } = await loadProjectConfig({
+    cwd: io.cwd,
+    ...(given.config === undefined ? {} : { file: given.config }),
+    ...(given.project === undefined ? {} : { project: given.project }),
+  });
+  for (const [key, value] of Object.entries(settings)) {
+    if (key === 'command') continue;
+    if (command.getOptionValueSource(key) !== 'cli') command.setOptionValueWithSource(key, value, 'config');
+  }
+  return {
+    ...command.opts<Partial<TestOptions>>(),
+    ...(settings.command === undefined ? {} : { command: settings.command }),
+  };
+}
+
+async function runAction(command: Command, kind: (options: TestOptions & { command?: string[] }) => TestKind) {
+  let options: Partial<TestOptions> & { command?: string[] };
+  try {
+    options = await withConfig(command);
+  } catch (error) {
+    if (!isBaleenError(error)) throw error;
+    process.stderr.write(`baleen: ${error.message}\n`);
+    process.exitCode = EXIT.error;
+    return;
+  }
+  if (options.image === undefined) {
+    process.stderr.write('baleen: no image — pass --image IMAGE (or set "image" in the config file)\n');
+    process.exitCode = EXIT.error;
+    return;
+  }
+  const complete = { ...options, image: options.image } as TestOptions & { command?: string[] };
+  process.exitCode = await testCommand(kind(complete), complete, io);
+}
+
+addRunOptions(
+  program
+    .command('cucumber')
+    .description('run each cucumber feature file in its own container')
+    .usage('--image IMAGE --files PATH... [options] [-- cucumber-js args]'),
+)
   .option('--features <paths...>', 'alias of --files (the original baleen’s name)')
-  .option('--server <url>', 'a baleen-server to use, e.g. ws://ci-box:5533 (default: one in this process)')
-  .option('--token <token>', 'token for a server that requires one (or BALEEN_TOKEN)')
-  .option('--ca <file>', 'CA certificate (PEM) to trust for a wss:// server')
-  .option('--concurrency <n>', 'containers at once', positiveInt, defaultCapacity())
-  .option(
-    '--timeout <seconds>',
-    'deadline per file; a file past it is killed and reported timed-out',
-    positiveNumber,
-    600,
-  )
-  .option('--work-dir <dir>', 'work dir in the container, where the project sits (default: the image’s WORKDIR)')
-  .option('--before-command <cmd>', 'shell script run in each container before cucumber; its failure fails the file')
-  .option(
-    '--env <K=V>',
-    'environment variable for the containers (repeatable; --env K passes this shell’s K)',
-    collect,
-    [],
-  )
-  .option('--cucumber-bin <path>', 'cucumber-js executable, relative to the work dir', 'node_modules/.bin/cucumber-js')
-  .option('--max-output-bytes <n>', 'output kept per stream per file (the server may cap it)', positiveInt)
-  .option(
-    '--retries <n>',
-    'run a failed or timed-out file again in a fresh container, up to n more times',
-    nonNegativeInt,
-    0,
-  )
-  .option('--fail-on-flaky', 'exit 1 when a file passed only after a retry')
-  .option('--fail-fast', 'stop the run at the first failed file (reports are still written)')
-  .addOption(
-    new Option('--order <order>', 'start order: longest first by past timings, as given, or shuffled')
-      .choices(ORDERS)
-      .default('timing'),
-  )
-  .option('--seed <n>', 'seed for --order random, printed by every random run', nonNegativeInt)
-  .option('--timings <file>', 'where past durations are kept, next to the project', DEFAULT_TIMINGS_FILE)
-  .option('--json <file>', 'write a JSON summary of the run (every file’s status, attempts, exit codes, output)')
+  .option('--cucumber-bin <path>', 'cucumber-js executable, relative to the work dir', DEFAULT_CUCUMBER_BIN)
   .option('--messages <file>', 'write one cucumber message stream (NDJSON) for the whole run')
   .option('--junit <file>', 'write a JUnit XML report (a testcase per scenario)')
   .option('--html <file>', 'write cucumber’s HTML report for the whole run')
-  .option('--show-output', 'print the output of passed files too, not only of those that did not pass')
   .argument('[cucumber-args...]', 'arguments for cucumber-js after --, e.g. -- --tags @smoke')
-  .addHelpText('after', EXIT_HELP)
-  .action(async (cucumberArgs: string[], options: CucumberOptions) => {
-    process.exitCode = await cucumberCommand(options, cucumberArgs, {
-      stdout: process.stdout,
-      stderr: process.stderr,
-      cwd: process.cwd(),
-      onInterrupt: (handler) => {
-        process.on('SIGINT', handler);
-        return () => process.off('SIGINT', handler);
-      },
-    });
+  .action(async (cucumberArgs: string[], _options: unknown, command: Command) => {
+    await runAction(command, (options) => cucumberKind(options.cucumberBin, cucumberArgs));
+  });
+
+addRunOptions(
+  program
+    .command('run')
+    .description('run each test file in its own container with any command: node --test, pytest, go test...')
+    .usage('--image IMAGE --files GLOB... [options] -- COMMAND [ARG...] [{file}]'),
+)
+  .argument('[command...]', 'the test command after --; {file} marks where the file goes (default: last)')
+  .action(async (argv: string[], _options: unknown, command: Command) => {
+    await runAction(command, (options) => runKind(argv.length > 0 ? argv : (options.command ?? [])));
   });
 
 try {

@@ -1,4 +1,10 @@
-import type { FileFinishedMessage, FileStartedMessage, ScenarioFinishedMessage } from '@baleen/protocol';
+import type {
+  FileFinishedMessage,
+  FileStartedMessage,
+  ScenarioFinishedMessage,
+  StageFinishedMessage,
+  StageStartedMessage,
+} from '@baleen/protocol';
 import { createLogUpdate } from 'log-update';
 import type { RunEvent } from '../run/run-on-server.js';
 import type { Colors } from './colors.js';
@@ -22,7 +28,32 @@ function finishedLine(message: FileFinishedMessage, colors: Colors): string {
     message.willRetry === true
       ? paintStatus('flaky', colors, `↻ ${message.status}, retrying`)
       : statusBadge(shownStatus(message), colors);
-  return `${badge} ${message.file} ${colors.dim(formatDuration(message.durationMs))}${exit}${attempt}${why}`;
+  const kept =
+    message.kept === true && message.containerId !== null
+      ? colors.yellow(
+          ` · container ${message.containerId.slice(0, 12)} kept (--keep): docker rm -f ${message.containerId.slice(0, 12)}`,
+        )
+      : '';
+  return `${badge} ${message.file} ${colors.dim(formatDuration(message.durationMs))}${exit}${attempt}${why}${kept}`;
+}
+
+/** `▶ started FILE container ID · port 8080/tcp -> 0.0.0.0:32768` */
+function startedLine(message: FileStartedMessage, colors: Colors): string {
+  const ports = (message.ports ?? []).map(
+    (port) => `port ${port.containerPort}/${port.protocol} -> ${port.hostIp || '0.0.0.0'}:${port.hostPort}`,
+  );
+  const details = [`container ${message.containerId.slice(0, 12)}`, ...ports].join(' · ');
+  return `${colors.cyan('▶ started')} ${message.file} ${colors.dim(details)}`;
+}
+
+function stageStartedLine(message: StageStartedMessage, colors: Colors): string {
+  return `${colors.cyan(`▶ ${message.stage} stage`)} ${colors.dim(`container ${message.containerId.slice(0, 12)}`)}`;
+}
+
+function stageFinishedLine(message: StageFinishedMessage, colors: Colors): string {
+  const exit = message.exitCode === null ? '' : colors.dim(` exit ${message.exitCode}`);
+  const why = message.error === undefined ? '' : colors.dim(` — ${message.error.message}`);
+  return `${statusBadge(message.status, colors)} ${message.stage} stage ${colors.dim(formatDuration(message.durationMs))}${exit}${why}`;
 }
 
 function queuedLine(position: number): string {
@@ -52,9 +83,13 @@ export function plainLiveView(out: NodeJS.WritableStream, colors: Colors): LiveV
           line(colors.dim(queuedLine(event.message.position)));
           return;
         case 'file-started':
-          line(
-            `${colors.cyan('▶ started')} ${event.message.file} ${colors.dim(`container ${event.message.containerId.slice(0, 12)}`)}`,
-          );
+          line(startedLine(event.message, colors));
+          return;
+        case 'stage-started':
+          line(stageStartedLine(event.message, colors));
+          return;
+        case 'stage-finished':
+          line(stageFinishedLine(event.message, colors));
           return;
         case 'scenario-finished': {
           const text = scenarioLine(event.message, colors);
@@ -114,7 +149,14 @@ export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors): LiveV
           return;
         case 'file-started':
           running.set(event.message.fileIndex, { ...event.message, since: Date.now(), scenarios: 0 });
-          draw();
+          if ((event.message.ports ?? []).length > 0) above(startedLine(event.message, colors));
+          else draw();
+          return;
+        case 'stage-started':
+          above(stageStartedLine(event.message, colors));
+          return;
+        case 'stage-finished':
+          above(stageFinishedLine(event.message, colors));
           return;
         case 'scenario-finished': {
           const file = running.get(event.message.fileIndex);

@@ -8,6 +8,8 @@ import {
   type RunQueuedMessage,
   type RunFinishedMessage,
   type ServerMessage,
+  type StageFinishedMessage,
+  type StageStartedMessage,
   type WelcomeMessage,
 } from '@baleen/protocol';
 import type { ServerConnection } from '../connection/server-connection.js';
@@ -21,6 +23,8 @@ export type RunEvent =
   | { type: 'run-queued'; message: RunQueuedMessage }
   | { type: 'file-started'; message: FileStartedMessage }
   | { type: 'scenario-finished'; message: ScenarioFinishedMessage }
+  | { type: 'stage-started'; message: StageStartedMessage }
+  | { type: 'stage-finished'; message: StageFinishedMessage }
   /** Also for attempts that will be retried (`message.willRetry`). */
   | { type: 'file-finished'; message: FileFinishedMessage };
 
@@ -33,6 +37,8 @@ export interface RunResult {
   attempts: FileFinishedMessage[][];
   /** cucumber's message stream (NDJSON) of each file's last attempt, when the run asked for it. */
   messages: (string | undefined)[];
+  /** The prepare stage's result, when the run had one. */
+  prepare?: StageFinishedMessage;
   finished: RunFinishedMessage;
 }
 
@@ -68,6 +74,7 @@ export async function runOnServer(
   const files: (FileFinishedMessage | undefined)[] = new Array<FileFinishedMessage | undefined>(request.files.length);
   const attempts: FileFinishedMessage[][] = request.files.map(() => []);
   const messages: (string | undefined)[] = new Array<string | undefined>(request.files.length);
+  let prepare: StageFinishedMessage | undefined;
   const sendCancel = (): void => {
     if (runId !== undefined) connection.send({ type: 'cancel', runId, reason: 'cancelled by the user (Ctrl-C)' });
   };
@@ -102,9 +109,25 @@ export async function runOnServer(
           // The last attempt's stream wins: merged reports describe how each file finally ended.
           if (message.runId === runId) messages[message.fileIndex] = message.ndjson;
           break;
+        case 'stage-started':
+          if (message.runId === runId) onEvent({ type: 'stage-started', message });
+          break;
+        case 'stage-finished':
+          if (message.runId !== runId) break;
+          prepare = message;
+          onEvent({ type: 'stage-finished', message });
+          break;
         case 'run-finished':
           if (runId === undefined || message.runId !== runId) break;
-          return { runId, welcome, files, attempts, messages, finished: message };
+          return {
+            runId,
+            welcome,
+            files,
+            attempts,
+            messages,
+            ...(prepare === undefined ? {} : { prepare }),
+            finished: message,
+          };
         case 'error':
           if (
             message.runRef === RUN_REF ||

@@ -1,3 +1,5 @@
+import type { ContainerRequest, PullPolicy } from '@baleen/protocol';
+
 /** What a client asks a server to run: the `run` message without its protocol envelope. */
 export interface RunRequest {
   image: string;
@@ -12,4 +14,7 @@ export interface RunRequest {
   retries?: number;
   failFast?: boolean;
   cucumberMessages?: boolean;
+  container?: ContainerRequest;
+  pull?: PullPolicy;
+  prepare?: string;
 }

@@ -17,10 +17,11 @@ export const BEFORE_COMMAND_ENV = 'BALEEN_BEFORE_COMMAND';
  * It reaches the shell through an environment variable, and the test argv through "$@": neither is ever pasted
  * into the script text, so file names with quotes, `;` or `$(...)` stay inert.
  */
+// -x traces each command to stderr behind PS4, so the last traced line before the failure is the one that failed.
 const WRAPPER_SCRIPT = [
-  `sh -ec "$${BEFORE_COMMAND_ENV}" || {`,
+  `PS4='+ before-command: ' sh -xec "$${BEFORE_COMMAND_ENV}" || {`,
   '  status=$?',
-  '  echo "baleen: --before-command failed with exit code $status; the test command did not run" >&2',
+  `  echo "baleen: --before-command failed with exit code $status at its last '+ before-command:' line above; the test command did not run" >&2`,
   '  exit "$status"',
   '}',
   'exec "$@"',

@@ -88,6 +88,9 @@ export function resolveContainer(request: ContainerRequest | undefined, policy: 
   if (asked.gpus !== undefined && !policy.allowGpus) refuse('--gpus', '--allow-gpus');
   if ((asked.publish?.length ?? 0) > 0 && !policy.allowPublish) refuse('--publish', '--allow-publish');
   if (asked.keep === true && !policy.allowKeep) refuse('--keep', '--allow-keep');
+  if ((asked.publish?.length ?? 0) > 0 && (asked.network ?? limits.network) === 'none') {
+    refusals.push(`--publish needs a network: the containers' network is 'none' (pass --network bridge)`);
+  }
   if (refusals.length > 0) return { refusals };
 
   const settings: ContainerSettings = {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isBaleenError, type BaleenError } from '@baleen/protocol';
+import { isBaleenError, type BaleenError, type ContainerRequest, type PullPolicy } from '@baleen/protocol';
 import { discoverFiles } from '../discovery/discover-files.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { newSeed, orderFiles, type Order } from '../ordering/order-files.js';
@@ -12,9 +12,10 @@ import { writeRunReports } from '../report/write-run-reports.js';
 import { exitCodeFor } from '../run/exit-code.js';
 import type { RunResult } from '../run/run-on-server.js';
 import { runTests } from '../run/run-tests.js';
-import { parseEnvOptions } from './env-option.js';
+import { containerRequestFrom, environmentFrom, type ContainerFlags } from './container-options.js';
 
-export interface CucumberOptions {
+/** The options of `baleen cucumber` and `baleen run`, after the config file and the flags are merged. */
+export interface TestOptions extends ContainerFlags {
   image: string;
   files?: string[];
   features?: string[];
@@ -24,7 +25,10 @@ export interface CucumberOptions {
   workDir?: string;
   beforeCommand?: string;
   env: string[];
-  cucumberBin: string;
+  envFile?: string[];
+  prepare?: string;
+  pull?: PullPolicy;
+  cucumberBin?: string;
   maxOutputBytes?: number;
   retries: number;
   failFast?: boolean;
@@ -49,29 +53,39 @@ export interface CommandIo {
   onInterrupt: (handler: () => void) => () => void;
 }
 
-/** cucumber's own message stream goes to stderr, where the server picks it out; progress stays on stdout. */
-export const MESSAGE_FORMAT_ARGS = ['--format', 'message:/dev/stderr'];
+/** What differs between test runners: which files a directory holds and how one file is run. */
+export interface TestKind {
+  /** For messages: `cucumber` or `run`. */
+  name: string;
+  /** Files searched for when an input is a directory. */
+  directoryPattern: string;
+  /** argv of the test command; `{file}` marks where the file goes, else it is appended. */
+  command: string[];
+  /** The command writes cucumber's message envelopes on stderr. */
+  cucumberMessages: boolean;
+}
 
-/** `baleen cucumber`: discover feature files, run each in its own container, report, and pick the exit code. */
-export async function cucumberCommand(
-  options: CucumberOptions,
-  cucumberArgs: string[],
-  io: CommandIo,
-): Promise<ExitCode> {
+/** Discover the files, run each in its own container, report, and pick the exit code. */
+export async function testCommand(kind: TestKind, options: TestOptions, io: CommandIo): Promise<ExitCode> {
   const colors = colorsFor(io.stdout);
   const fail = (error: BaleenError | Error): ExitCode => {
     io.stderr.write(`baleen: ${error.message}\n`);
     return EXIT.error;
   };
+  if (kind.command.length === 0) {
+    return fail(new Error(`baleen ${kind.name} needs the test command after --, e.g. -- node --test {file}`));
+  }
   const inputs = [...(options.files ?? []), ...(options.features ?? [])];
   if (inputs.length === 0)
     return fail(new Error('no test files given — pass --files PATH... (a directory, a glob or a file)'));
 
   let discovered: string[];
   let env: Record<string, string>;
+  let container: ContainerRequest | undefined;
   try {
-    discovered = await discoverFiles(inputs, { cwd: io.cwd, directoryPattern: '**/*.feature' });
-    env = parseEnvOptions(options.env);
+    discovered = await discoverFiles(inputs, { cwd: io.cwd, directoryPattern: kind.directoryPattern });
+    env = await environmentFrom(options.envFile ?? [], options.env, io.cwd);
+    container = containerRequestFrom(options, io.cwd);
   } catch (error) {
     if (isBaleenError(error)) return fail(error);
     throw error;
@@ -113,8 +127,11 @@ export async function cucumberCommand(
     result = await runTests({
       image: options.image,
       files,
-      command: [options.cucumberBin, ...MESSAGE_FORMAT_ARGS, ...cucumberArgs],
-      cucumberMessages: true,
+      command: kind.command,
+      cucumberMessages: kind.cucumberMessages,
+      ...(container === undefined ? {} : { container }),
+      ...(options.pull === undefined ? {} : { pull: options.pull }),
+      ...(options.prepare === undefined ? {} : { prepare: options.prepare }),
       ...(options.workDir === undefined ? {} : { workDir: options.workDir }),
       timeoutSeconds: options.timeout,
       concurrency: options.concurrency,
@@ -145,6 +162,14 @@ export async function cucumberCommand(
   await rememberTimings(history, options.image, files, result);
   if (result.finished.status === 'error') {
     return fail(new Error(result.finished.error?.message ?? 'the run failed before any file ran'));
+  }
+  const prepare = result.prepare;
+  if (prepare !== undefined && prepare.status !== 'passed') {
+    io.stdout.write(colors.bold(`\nprepare stage ${prepare.status}: ${prepare.error?.message ?? ''}\n`));
+    if (prepare.stdout.length > 0)
+      io.stdout.write(`${colors.dim('--- prepare stdout ---')}\n${prepare.stdout.trimEnd()}\n`);
+    if (prepare.stderr.length > 0)
+      io.stdout.write(`${colors.dim('--- prepare stderr ---')}\n${prepare.stderr.trimEnd()}\n`);
   }
   const byFile = new Map(files.map((file, index) => [file, index]));
   const rows = discovered.map((file) => {

@@ -1,0 +1,177 @@
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BaleenError, PULL_POLICIES } from '@baleen/protocol';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ORDERS } from '../ordering/order-files.js';
+
+/** Looked for in the current directory, in this order, when --config is not given. */
+export const CONFIG_FILE_NAMES = ['baleen.config.json', 'baleen.config.yaml', 'baleen.config.yml', 'baleen.config.mjs'];
+
+const strings = z.array(z.string());
+/** `env` may be written as a list of K=V or as a map. */
+const envValue = z
+  .union([strings, z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))])
+  .transform((value) => (Array.isArray(value) ? value : Object.entries(value).map(([k, v]) => `${k}=${String(v)}`)));
+const positiveInt = z.int().positive();
+
+/**
+ * Every flag a config file may set, under the name the flag has in camelCase (`--work-dir` -> `workDir`).
+ * Strict: an unknown key is an error naming it, not a silently ignored typo.
+ */
+const settingsShape = {
+  image: z.string(),
+  files: strings,
+  server: z.string(),
+  token: z.string(),
+  ca: z.string(),
+  concurrency: positiveInt,
+  timeout: z.number().positive(),
+  workDir: z.string(),
+  beforeCommand: z.string(),
+  prepare: z.string(),
+  env: envValue,
+  envFile: strings,
+  cucumberBin: z.string(),
+  maxOutputBytes: positiveInt,
+  retries: z.int().min(0),
+  failOnFlaky: z.boolean(),
+  failFast: z.boolean(),
+  order: z.enum(ORDERS),
+  seed: z.int().min(0),
+  timings: z.string(),
+  json: z.string(),
+  messages: z.string(),
+  junit: z.string(),
+  html: z.string(),
+  showOutput: z.boolean(),
+  pull: z.enum(PULL_POLICIES),
+  memory: z.union([z.string(), z.number()]).transform(String),
+  cpus: z.number().positive(),
+  cpusetCpus: z.string(),
+  pidsLimit: positiveInt,
+  network: z.string(),
+  privileged: z.boolean(),
+  user: z.union([z.string(), z.int()]).transform(String),
+  hostname: z.string(),
+  entrypoint: z.string(),
+  shmSize: z.union([z.string(), z.number()]).transform(String),
+  gpus: z.union([z.string(), z.int()]).transform(String),
+  volume: strings,
+  tmpfs: strings,
+  readOnly: z.boolean(),
+  publish: z.array(z.union([z.string(), z.int()]).transform(String)),
+  keep: z.boolean(),
+  /** `baleen run`: the command, with `{file}` where the file goes. */
+  command: strings.min(1),
+} as const;
+
+const settingsSchema = z.strictObject(settingsShape).partial();
+const configSchema = settingsSchema.extend({
+  /** Named projects (`--project api`), each with its own settings over the top-level ones. */
+  projects: z.record(z.string(), settingsSchema).optional(),
+});
+
+export type ConfigSettings = z.infer<typeof settingsSchema>;
+
+export interface LoadedConfig {
+  /** The file the settings came from; undefined when there is none. */
+  file: string | undefined;
+  /** Top-level settings with the chosen project's on top. */
+  settings: ConfigSettings;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readConfigFile(file: string): Promise<unknown> {
+  const shown = path.basename(file);
+  if (file.endsWith('.mjs') || file.endsWith('.js')) {
+    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (module.default === undefined)
+      throw new BaleenError('CONFIG_INVALID', `${shown}: export the settings as default`);
+    return module.default;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new BaleenError(
+      'CONFIG_INVALID',
+      `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new BaleenError(
+      'CONFIG_INVALID',
+      `${shown}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    );
+  }
+}
+
+function describeIssue(shown: string, issue: z.core.$ZodIssue): string {
+  const where = issue.path.length === 0 ? '' : ` at ${issue.path.map(String).join('.')}`;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => `'${key}'`).join(', ');
+    return `${shown}: unknown key${issue.keys.length === 1 ? '' : 's'} ${keys}${where} — see baleen cucumber --help for the settings (camelCase flag names)`;
+  }
+  return `${shown}: ${issue.message}${where}`;
+}
+
+/**
+ * Reads the project's config file (`--config FILE`, or the first of CONFIG_FILE_NAMES in cwd) and picks the
+ * project. No file and no --project is no config at all; a --project without a file, or one the file does not
+ * name, is an error.
+ */
+export async function loadProjectConfig(options: {
+  cwd: string;
+  file?: string;
+  project?: string;
+}): Promise<LoadedConfig> {
+  let file = options.file === undefined ? undefined : path.resolve(options.cwd, options.file);
+  if (file === undefined) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = path.join(options.cwd, name);
+      if (await exists(candidate)) {
+        file = candidate;
+        break;
+      }
+    }
+  } else if (!(await exists(file))) {
+    throw new BaleenError('CONFIG_INVALID', `--config ${options.file}: no such file`);
+  }
+  if (file === undefined) {
+    if (options.project !== undefined) {
+      throw new BaleenError(
+        'CONFIG_INVALID',
+        `--project ${options.project}: no config file here (looked for ${CONFIG_FILE_NAMES.join(', ')})`,
+      );
+    }
+    return { file: undefined, settings: {} };
+  }
+  const shown = path.relative(options.cwd, file) || file;
+  const parsed = configSchema.safeParse(await readConfigFile(file));
+  if (!parsed.success) {
+    throw new BaleenError('CONFIG_INVALID', parsed.error.issues.map((issue) => describeIssue(shown, issue)).join('\n'));
+  }
+  const { projects, ...top } = parsed.data;
+  if (options.project === undefined) return { file, settings: top };
+  const project = projects?.[options.project];
+  if (project === undefined) {
+    const known = Object.keys(projects ?? {});
+    throw new BaleenError(
+      'CONFIG_INVALID',
+      `${shown}: no project '${options.project}' (projects: ${known.length === 0 ? 'none' : known.join(', ')})`,
+    );
+  }
+  return { file, settings: { ...top, ...project } };
+}
