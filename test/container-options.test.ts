@@ -359,6 +359,37 @@ describe('container options (real engine)', () => {
     }
   });
 
+  it('--build builds the image first with its build args and log; a failed build stops the run with exit 2', async () => {
+    const context = await mkdtemp(path.join(tmpdir(), 'baleen-build-'));
+    await writeFile(
+      path.join(context, 'Dockerfile'),
+      `FROM ${IMAGE}\nARG GREETING=none\nRUN echo "built with $GREETING" > /built.txt\n`,
+    );
+    await writeFile(path.join(context, 'Broken.Dockerfile'), `FROM ${IMAGE}\nRUN echo breaking; exit 5\n`);
+    const tag = `baleen-e2e-build:${path.basename(context).toLowerCase()}`;
+    try {
+      const built = await runBaleenWithReport([
+        ...['run', '--build', context, '--build-arg', 'GREETING=hello', '--tag', tag],
+        ...['--files', 'load/load-01.feature', '--', 'cat', '/built.txt'],
+      ]);
+      assert.equal(built.code, 0, built.stdout + built.stderr);
+      assert.match(built.stdout, /build │ Step 3\/4 : RUN echo "built with \$GREETING"/);
+      // `cat /built.txt FILE`: the built file first, then the feature file appended as the last argument.
+      assert.match(built.report.files[0]?.stdout ?? '', /^built with hello\nFeature: Load fixture 01/);
+
+      const broken = await runBaleen([
+        ...['run', '--build', context, '--dockerfile', 'Broken.Dockerfile', '--tag', `${tag}-broken`],
+        ...['--files', 'load/load-01.feature', '--', 'true'],
+      ]);
+      assert.equal(broken.code, 2);
+      assert.match(broken.stdout, /build │ breaking/);
+      assert.match(broken.stderr, /failed: The command .* returned a non-zero code: 5 — the run did not start/);
+      assert.doesNotMatch(broken.stdout, /accepted/);
+    } finally {
+      await exec('docker', ['rmi', '-f', tag]).catch(() => undefined);
+    }
+  });
+
   it('--pull: never with a missing image, and always without a registry, fail the run with one clear message', async () => {
     const never = await runBaleen(runShell(['--pull', 'never', '--image', 'baleen-no-such-image:1'], 'true'));
     assert.equal(never.code, 2);

@@ -5,6 +5,7 @@ import { DEFAULT_TIMINGS_FILE } from './ordering/timing-history.js';
 import { isBaleenError, PULL_POLICIES } from '@baleen/protocol';
 import { testCommand, type TestKind, type TestOptions } from './commands/test-command.js';
 import { loadProjectConfig } from './config/project-config.js';
+import { builtImageName } from './commands/build-option.js';
 import { cucumberKind, DEFAULT_CUCUMBER_BIN, runKind } from './commands/test-kinds.js';
 import { EXIT } from './exit-codes.js';
 import { CLIENT_VERSION } from './version.js';
@@ -34,9 +35,11 @@ function collect(value: string, previous: string[]): string[] {
 const EXIT_HELP = `
 Exit codes:
   0    every file passed
-  1    a file failed or timed out (or was flaky, with --fail-on-flaky)
-  2    usage or infrastructure error: bad option, no files found, server or
-       Docker unreachable, image missing, a file that could not be run
+  1    a file failed, timed out or ran out of memory (or was flaky, with
+       --fail-on-flaky), or the --prepare stage failed
+  2    usage or infrastructure error: bad option or config file, no files found,
+       server or Docker unreachable, image missing or its --build failed, a
+       file that could not be run
   130  cancelled with Ctrl-C (its containers are stopped and removed)`;
 
 const program = new Command()
@@ -77,6 +80,10 @@ function addRunOptions(command: Command): Command {
         [],
       )
       .option('--env-file <file>', 'KEY=VALUE lines for the containers (repeatable; --env wins)', collect, [])
+      .option('--build <dir>', 'build the image from this directory first (on this machine’s engine), log shown')
+      .option('--dockerfile <file>', 'Dockerfile for --build, relative to its directory')
+      .option('--build-arg <K=V>', 'build argument for --build (repeatable)', collect, [])
+      .option('--tag <name>', 'name of the image --build makes (default: --image, else baleen-build-DIR)')
       .addOption(
         new Option('--pull <when>', 'pull the image: when the engine lacks it, every run, or never')
           .choices(PULL_POLICIES)
@@ -167,12 +174,13 @@ async function runAction(command: Command, kind: (options: TestOptions & { comma
     process.exitCode = EXIT.error;
     return;
   }
-  if (options.image === undefined) {
-    process.stderr.write('baleen: no image — pass --image IMAGE (or set "image" in the config file)\n');
+  if (options.image === undefined && options.build === undefined) {
+    process.stderr.write('baleen: no image — pass --image IMAGE or --build DIR (or set "image" in the config file)\n');
     process.exitCode = EXIT.error;
     return;
   }
-  const complete = { ...options, image: options.image } as TestOptions & { command?: string[] };
+  const image = options.image ?? builtImageName(options, io.cwd);
+  const complete = { ...options, image } as TestOptions & { command?: string[] };
   process.exitCode = await testCommand(kind(complete), complete, io);
 }
 

@@ -106,7 +106,10 @@ export function containerRequestFrom(flags: ContainerFlags, cwd: string): Contai
     publish: flags.publish?.map(parsePublish),
     keep: flags.keep,
   };
-  const given = Object.fromEntries(Object.entries(request).filter(([, value]) => value !== undefined));
+  // Repeatable flags default to [] on the command line: an empty list asks for nothing.
+  const given = Object.fromEntries(
+    Object.entries(request).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0)),
+  );
   if (Object.keys(given).length === 0) return undefined;
   const parsed = containerRequestSchema.safeParse(given);
   if (!parsed.success) {

@@ -7,6 +7,7 @@ import { BaleenError, ENV_NAME_PATTERN } from '@baleen/protocol';
 export function parseEnvOptions(
   entries: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  flag = '--env',
 ): Record<string, string> {
   const result: Record<string, string> = {};
   for (const entry of entries) {
@@ -15,7 +16,7 @@ export function parseEnvOptions(
     if (!ENV_NAME_PATTERN.test(name)) {
       throw new BaleenError(
         'USAGE',
-        `--env '${entry}': '${name}' is not a valid variable name (letters, digits, _; not starting with a digit)`,
+        `${flag} '${entry}': '${name}' is not a valid variable name (letters, digits, _; not starting with a digit)`,
       );
     }
     if (at !== -1) {
@@ -24,7 +25,7 @@ export function parseEnvOptions(
     }
     const inherited = env[name];
     if (inherited === undefined)
-      throw new BaleenError('USAGE', `--env ${name}: ${name} is not set here; pass --env ${name}=VALUE`);
+      throw new BaleenError('USAGE', `${flag} ${name}: ${name} is not set here; pass ${flag} ${name}=VALUE`);
     result[name] = inherited;
   }
   return result;

@@ -12,10 +12,11 @@ import { writeRunReports } from '../report/write-run-reports.js';
 import { exitCodeFor } from '../run/exit-code.js';
 import type { RunResult } from '../run/run-on-server.js';
 import { runTests } from '../run/run-tests.js';
+import { buildBeforeRun, type BuildFlags } from './build-option.js';
 import { containerRequestFrom, environmentFrom, type ContainerFlags } from './container-options.js';
 
 /** The options of `baleen cucumber` and `baleen run`, after the config file and the flags are merged. */
-export interface TestOptions extends ContainerFlags {
+export interface TestOptions extends ContainerFlags, BuildFlags {
   image: string;
   files?: string[];
   features?: string[];
@@ -89,6 +90,22 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   } catch (error) {
     if (isBaleenError(error)) return fail(error);
     throw error;
+  }
+
+  if (options.build !== undefined) {
+    io.stdout.write(colors.dim(`baleen: building ${options.build} on this machine's Docker engine\n`));
+    try {
+      options = {
+        ...options,
+        image: await buildBeforeRun({ ...options, build: options.build }, io.cwd, (line) => {
+          io.stdout.write(`${colors.dim('build │')} ${line}\n`);
+        }),
+      };
+    } catch (error) {
+      if (isBaleenError(error)) return fail(error);
+      throw error;
+    }
+    io.stdout.write(colors.dim(`baleen: built ${options.image}\n`));
   }
 
   const token = options.token ?? process.env['BALEEN_TOKEN'];

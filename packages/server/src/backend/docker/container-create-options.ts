@@ -21,7 +21,8 @@ export function containerCreateOptions(spec: ContainerSpec): Docker.ContainerCre
   for (const port of settings.publish) {
     const key = `${port.containerPort}/${port.protocol}`;
     exposed[key] = {};
-    bindings[key] = [{ HostPort: port.hostPort === undefined ? '' : String(port.hostPort) }];
+    // One container port may be published on several host ports, as with repeated `docker run -p`.
+    (bindings[key] ??= []).push({ HostPort: port.hostPort === undefined ? '' : String(port.hostPort) });
   }
   const hostConfig: Docker.HostConfig = {
     // Not AutoRemove: it races with wait and attach (404s). The container is removed in cleanup.

@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { BaleenError, type PullPolicy } from '@baleen/protocol';
 import type { Logger } from 'pino';
 import type { ContainerBackend, ContainerOutcome, ContainerSpec, RunContainerOptions } from '../container-backend.js';
+import { buildImage, type BuildImageOptions } from './build-image.js';
 import { DockerContainerRun } from './docker-container-run.js';
 import {
   dockerMessage,
@@ -117,6 +118,11 @@ export class DockerBackend implements ContainerBackend {
       }),
     );
     return removed;
+  }
+
+  /** Builds an image from a directory on this machine (the client's `--build`, with a local engine). */
+  build(options: BuildImageOptions): Promise<void> {
+    return buildImage(this.#docker, this.engine, options);
   }
 
   run(spec: ContainerSpec, options: RunContainerOptions): Promise<ContainerOutcome> {
