@@ -1,4 +1,5 @@
 export { runTests, type RunTestsOptions } from './run/run-tests.js';
+export { startTests, type TestRun } from './run/start-tests.js';
 export type { RunEvent, RunResult } from './run/run-on-server.js';
 export type { RunRequest } from './run/run-request.js';
 export { discoverFiles, type DiscoveryOptions } from './discovery/discover-files.js';
