@@ -20,7 +20,10 @@ describe('the programmatic API (real engine)', () => {
     assert.ok(readme.includes('```js\n' + example + '```'), 'README shows examples/live-events.mjs verbatim');
     const outcome = await exec(process.execPath, [EXAMPLE], { cwd: FIXTURES }).then(
       ({ stdout }) => ({ code: 0, stdout }),
-      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      (error: unknown) => {
+        const failed = error as { code: number; stdout: string };
+        return { code: failed.code, stdout: failed.stdout };
+      },
     );
     assert.equal(outcome.code, 1);
     const lines = outcome.stdout.trim().split('\n');

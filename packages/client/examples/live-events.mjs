@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- an example script prints its results */
 // Runs two feature files of Baleen's fixtures from a Node script, printing each file as it finishes.
 // Usage (from fixtures/cucumber, after `npm run build`): node ../../packages/client/examples/live-events.mjs
 import { startTests } from '@baleen/client';
