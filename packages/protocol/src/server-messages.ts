@@ -52,6 +52,8 @@ export const fileStartedSchema = z.object({
   containerId: z.string(),
   /** Host ports the engine bound for the run's published ports. */
   ports: z.array(boundPortSchema).optional(),
+  /** The cluster node the container runs on (Swarm backend). */
+  node: z.string().optional(),
 });
 
 export const fileFinishedSchema = z.object({
@@ -76,6 +78,8 @@ export const fileFinishedSchema = z.object({
   steps: statusCountsSchema.optional(),
   /** The container was left in place (`keep`), for debugging. */
   kept: z.boolean().optional(),
+  /** The cluster node the file ran on (Swarm backend). */
+  node: z.string().optional(),
 });
 
 /** Stages of a run that are not test files: today the prepare stage. */

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { TokenStore } from './auth/token-store.js';
 import { DEFAULT_CONTAINER_LIMITS } from './backend/container-backend.js';
+import { DockerBackend } from './backend/docker/docker-backend.js';
+import { SwarmBackend } from './backend/swarm/swarm-backend.js';
 import { createLogger } from './log/logger.js';
 import { startServer } from './server/baleen-server.js';
 import { DEFAULT_HOST, DEFAULT_MAX_RUNS_PER_CLIENT, DEFAULT_PORT, defaultCapacity } from './server/server-options.js';
@@ -36,6 +38,11 @@ const program = new Command()
     DEFAULT_HOST,
   )
   .option('--port <port>', 'port to listen on (0 picks a free one)', port, DEFAULT_PORT)
+  .addOption(
+    new Option('--backend <name>', 'where containers run: one Docker engine, or a Docker Swarm (this engine a manager)')
+      .choices(['docker', 'swarm'])
+      .default('docker'),
+  )
   .option('--capacity <n>', 'containers at once, across all runs', positiveInt, defaultCapacity())
   .option('--token <token>', 'a token clients must present (repeatable; also BALEEN_TOKEN)', collect, [])
   .option('--token-file <file>', 'tokens, one per line; re-read on SIGHUP, so a token is revoked by deleting its line')
@@ -85,6 +92,7 @@ const opts = program.opts<{
   host: string;
   port: number;
   capacity: number;
+  backend: 'docker' | 'swarm';
   token: string[];
   tokenFile?: string;
   insecureNoAuth?: boolean;
@@ -126,6 +134,7 @@ try {
     host: opts.host,
     port: opts.port,
     capacity: opts.capacity,
+    backend: opts.backend === 'swarm' ? new SwarmBackend(log) : new DockerBackend(log),
     maxOutputBytes: opts.maxOutputBytes,
     serverId,
     reapOnStart: true,

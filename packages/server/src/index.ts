@@ -14,6 +14,7 @@ export { OPEN_POLICY, STRICT_POLICY, resolveContainer, type ContainerPolicy } fr
 export { TokenStore } from './auth/token-store.js';
 export { isLoopback } from './server/baleen-server.js';
 export { DockerBackend, describeDockerEngine } from './backend/docker/docker-backend.js';
+export { SwarmBackend } from './backend/swarm/swarm-backend.js';
 export type { BuildImageOptions } from './backend/docker/build-image.js';
 export { LABELS } from './backend/container-labels.js';
 export { SERVER_VERSION } from './server/version.js';

@@ -11,6 +11,8 @@ function attemptSummary(r: FileFinishedMessage) {
     exitCode: r.exitCode,
     durationMs: r.durationMs,
     containerId: r.containerId,
+    ...(r.node === undefined ? {} : { node: r.node }),
+    ...(r.kept === true ? { kept: true } : {}),
     error: r.error,
     scenarios: r.scenarios,
     steps: r.steps,
@@ -26,6 +28,8 @@ export async function writeJsonReport(file: string, files: readonly string[], re
   const report = {
     runId: result.runId,
     serverId: result.welcome.serverId,
+    engine: result.welcome.engine,
+    ...(result.prepare === undefined ? {} : { prepare: result.prepare }),
     status: result.finished.status,
     ...(result.finished.error === undefined ? {} : { error: result.finished.error }),
     wallTimeMs: result.finished.wallTimeMs,

@@ -42,7 +42,8 @@ function startedLine(message: FileStartedMessage, colors: Colors): string {
   const ports = (message.ports ?? []).map(
     (port) => `port ${port.containerPort}/${port.protocol} -> ${port.hostIp || '0.0.0.0'}:${port.hostPort}`,
   );
-  const details = [`container ${message.containerId.slice(0, 12)}`, ...ports].join(' · ');
+  const node = message.node === undefined ? [] : [`node ${message.node}`];
+  const details = [`container ${message.containerId.slice(0, 12)}`, ...node, ...ports].join(' · ');
   return `${colors.cyan('▶ started')} ${message.file} ${colors.dim(details)}`;
 }
 

@@ -73,15 +73,25 @@ export interface ContainerOutcome {
   oomKilled: boolean;
   /** The container was left in place (`keep`). */
   kept: boolean;
+  /** The cluster node it ran on (Swarm). */
+  node?: string;
   stdout: CollectedOutput;
   stderr: CollectedOutput;
+}
+
+/** Where a container started. */
+export interface StartedContainer {
+  containerId: string;
+  /** Host ports bound for the settings' published ports. */
+  ports: BoundPort[];
+  /** The cluster node it runs on (Swarm); absent on a single engine. */
+  node?: string;
 }
 
 export interface RunContainerOptions {
   /** Aborted by the run's cancellation or the file's deadline; the backend kills the container. */
   signal: AbortSignal;
-  /** `ports`: the host ports bound for the settings' published ports. */
-  onStarted: (containerId: string, ports: BoundPort[]) => void;
+  onStarted: (started: StartedContainer) => void;
   /**
    * Puts a filter in front of the kept stderr, e.g. to pull cucumber's message envelopes out of it as they
    * arrive. `end` is called once the stream has delivered everything.

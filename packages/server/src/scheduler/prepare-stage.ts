@@ -46,7 +46,7 @@ export async function runPrepareStage(
       },
       {
         signal: AbortSignal.any([signal, deadline]),
-        onStarted: (containerId) => {
+        onStarted: ({ containerId }) => {
           deps.emit({ type: 'stage-started', runId: plan.runId, stage: 'prepare', containerId });
         },
       },

@@ -137,6 +137,7 @@ export async function runFile(
       ...(error === undefined ? {} : { error }),
       ...(counts === undefined ? {} : counts),
       ...(outcome.kept === true ? { kept: true } : {}),
+      ...(outcome.node === undefined ? {} : { node: outcome.node }),
     };
   };
   const cancelled = (): FileFinishedMessage =>
@@ -166,7 +167,7 @@ export async function runFile(
       },
       {
         signal: AbortSignal.any([runSignal, deadline]),
-        onStarted: (containerId, ports) => {
+        onStarted: ({ containerId, ports, node }) => {
           deps.observeStartLatency?.((performance.now() - granted) / 1000);
           deps.emit({
             type: 'file-started',
@@ -176,6 +177,7 @@ export async function runFile(
             attempt,
             containerId,
             ...(ports.length === 0 ? {} : { ports }),
+            ...(node === undefined ? {} : { node }),
           });
         },
         ...(results === undefined ? {} : { stderrFilter: results.filter }),

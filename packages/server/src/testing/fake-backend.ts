@@ -66,7 +66,7 @@ export class FakeBackend implements ContainerBackend {
     this.running += 1;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     this.started.push({ file, at: performance.now() });
-    onStarted(containerId, []);
+    onStarted({ containerId, ports: [] });
     const interrupted = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort);

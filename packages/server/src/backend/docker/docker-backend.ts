@@ -50,13 +50,21 @@ export class DockerBackend implements ContainerBackend {
       await this.#pull(image);
     } catch (error) {
       if (isUnreachable(error)) throw unreachableError(this.engine, error);
-      // A pull that fails for an image the engine already has is worth a warning, not a failed run, only
-      // when the client did not insist on a fresh one.
+      if (!present) {
+        // The usual case without a registry: say first that the engine lacks the image, then why no pull helped.
+        const notFound = imageNotFoundError(image, this.engine, error);
+        throw new BaleenError(
+          'IMAGE_NOT_FOUND',
+          `${notFound.message}; pulling it failed too: ${dockerMessage(error)}`,
+          {
+            cause: error,
+          },
+        );
+      }
       throw new BaleenError(
         'IMAGE_PULL_FAILED',
-        `could not pull image '${image}' on the Docker engine at ${this.engine}: ${dockerMessage(error)}` +
-          (present ? ' (the engine has an older copy: --pull missing would use it)' : '') +
-          ' — check the name and the registry, or build the image on that engine',
+        `could not pull image '${image}' on the Docker engine at ${this.engine}: ${dockerMessage(error)} ` +
+          '(the engine has an older copy: --pull missing would use it) — check the name and the registry',
         { cause: error },
       );
     }

@@ -51,7 +51,10 @@ export class DockerContainerRun {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the awaits
       if (signal.aborted) return this.#outcome('interrupted', null);
       await this.#start(container);
-      onStarted(container.id, this.spec.settings.publish.length === 0 ? [] : await this.#boundPorts(container));
+      onStarted({
+        containerId: container.id,
+        ports: this.spec.settings.publish.length === 0 ? [] : await this.#boundPorts(container),
+      });
       const { exitCode, killed } = await this.#waitOrKill(container, signal);
       await withTimeout(drained, STREAM_DRAIN_TIMEOUT_MS);
       stderr?.end();
