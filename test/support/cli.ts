@@ -88,6 +88,8 @@ export interface JsonReport {
     status: string;
     exitCode: number | null;
     containerId: string | null;
+    /** Where the file ran, on the swarm backend. */
+    node?: string;
     stdout: string;
     stderr: string;
     stdoutTruncated: boolean;
