@@ -11,7 +11,7 @@ export default tseslint.config(
     languageOptions: {
       globals: globals.node,
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'packages/*/bin/*.js'] },
+        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'packages/*/bin/*.js', 'bench/alternatives/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -27,7 +27,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['scripts/**'],
+    files: ['scripts/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -1,0 +1,4 @@
+export interface BenchContext {
+  reps: number;
+  log: (line: string) => void;
+}

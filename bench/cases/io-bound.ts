@@ -1,0 +1,61 @@
+import { interleave, median, seconds, timeOk } from '../lib/measure.js';
+import { BALEEN_BIN, BENCH_IMAGE, longestMs, PROJECT_DIR, SUITES, suiteFiles, totalMs } from '../lib/project.js';
+import { ratioRow, type CaseResult } from '../lib/results.js';
+import type { BenchContext } from './context.js';
+
+const CUCUMBER = 'node_modules/.bin/cucumber-js';
+
+function dockerCucumber(...args: string[]): () => Promise<number> {
+  return () =>
+    timeOk('docker run cucumber-js', 'docker', ['run', '--rm', '--network', 'none', BENCH_IMAGE, CUCUMBER, ...args]);
+}
+
+/** Case 2: an IO-bound suite (24 files, 2–6 s each) — Baleen against cucumber-js alone, serial and --parallel 4. */
+export async function ioBound(ctx: BenchContext): Promise<CaseResult> {
+  const files = suiteFiles(SUITES.io);
+  const baleen = () =>
+    timeOk(
+      'baleen cucumber',
+      'node',
+      [
+        ...[BALEEN_BIN, 'cucumber', '--image', BENCH_IMAGE, '--files', 'bench-features/io'],
+        ...['--concurrency', String(files.length), '--network', 'none'],
+      ],
+      { cwd: PROJECT_DIR },
+    );
+  const samples = await interleave(
+    ctx.reps,
+    {
+      baleen,
+      'cucumber-js serial, one container': dockerCucumber(...files),
+      'cucumber-js --parallel 4, one container': dockerCucumber('--parallel', '4', ...files),
+      'one container start-up': dockerCucumber(...suiteFiles(SUITES.startup)),
+    },
+    ctx.log,
+  );
+  const b = median(samples['baleen'] ?? []);
+  const startup = median(samples['one container start-up'] ?? []);
+  const bound = longestMs(SUITES.io) + startup;
+  const name = '2. IO-bound: 24 files, 2–6 s each';
+  return {
+    rows: [
+      ratioRow(name, b, 'lower bound (longest file + one start-up)', bound, { max: 1.15 }),
+      ratioRow(
+        name,
+        b,
+        'cucumber-js serial, one container',
+        median(samples['cucumber-js serial, one container'] ?? []),
+      ),
+      ratioRow(
+        name,
+        b,
+        'cucumber-js --parallel 4, one container',
+        median(samples['cucumber-js --parallel 4, one container'] ?? []),
+      ),
+    ],
+    notes: [
+      `${seconds(totalMs(SUITES.io))} of waiting in all, longest file ${seconds(longestMs(SUITES.io))}; Baleen at concurrency 24, network none everywhere.`,
+      `One container's start-up (docker run of cucumber-js on a scenario that does nothing): ${seconds(startup)}, measured in the same run.`,
+    ],
+  };
+}
