@@ -1,8 +1,7 @@
-import { defaultCapacity } from '@baleen/server';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ORDERS } from './ordering/order-files.js';
 import { DEFAULT_TIMINGS_FILE } from './ordering/timing-history.js';
-import { isBaleenError, PULL_POLICIES } from '@baleen/protocol';
+import { defaultCapacity, isBaleenError, PULL_POLICIES } from '@baleen/protocol';
 import { testCommand, type TestKind, type TestOptions } from './commands/test-command.js';
 import { loadProjectConfig } from './config/project-config.js';
 import { builtImageName } from './commands/build-option.js';

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { DockerBackend, silentLogger } from '@baleen/server';
 import { parseEnvOptions } from './env-option.js';
 
 export interface BuildFlags {
@@ -31,6 +30,8 @@ export async function buildBeforeRun(
   onLog: (line: string) => void,
 ) {
   const tag = builtImageName(flags, cwd);
+  // The server package (dockerode and the rest) is loaded only when there is something to build.
+  const { DockerBackend, silentLogger } = await import('@baleen/server');
   const backend = new DockerBackend(silentLogger());
   await backend.build({
     context: path.resolve(cwd, flags.build),

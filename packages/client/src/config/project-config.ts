@@ -2,7 +2,6 @@ import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BaleenError, PULL_POLICIES } from '@baleen/protocol';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ORDERS } from '../ordering/order-files.js';
 
@@ -113,7 +112,8 @@ async function readConfigFile(file: string): Promise<unknown> {
     );
   }
   try {
-    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    // yaml is loaded only for a YAML file: every command pays for what it imports at start-up.
+    return file.endsWith('.json') ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
     throw new BaleenError(
       'CONFIG_INVALID',

@@ -1,4 +1,4 @@
-import { createLogger, OPEN_POLICY, startServer, type RunningServer } from '@baleen/server';
+import type { RunningServer } from '@baleen/server';
 import { ServerConnection } from '../connection/server-connection.js';
 import { runOnServer, type RunEvent, type RunResult } from './run-on-server.js';
 import type { RunRequest } from './run-request.js';
@@ -23,6 +23,8 @@ export async function runTests(options: RunTestsOptions): Promise<RunResult> {
   const { server, onEvent = () => {}, signal = new AbortController().signal, token, ca, ...request } = options;
   let embedded: RunningServer | undefined;
   if (server === undefined) {
+    // Loaded only for the embedded server: a client of a remote server never needs dockerode and the rest.
+    const { createLogger, OPEN_POLICY, startServer } = await import('@baleen/server');
     embedded = await startServer({
       host: '127.0.0.1',
       port: 0,

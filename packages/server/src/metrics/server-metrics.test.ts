@@ -7,7 +7,7 @@ import { ServerMetrics } from './server-metrics.js';
 describe('server metrics', () => {
   it('times a run from being accepted to its first container running, once per run', async () => {
     const metrics = new ServerMetrics(new CapacityGate(2));
-    metrics.observe({ type: 'run-accepted', runRef: 'r', runId: 'run-1', fileCount: 2 });
+    metrics.runAccepted('run-1');
     await sleep(30);
     const started = { type: 'file-started', runId: 'run-1' } as Parameters<ServerMetrics['observe']>[0];
     metrics.observe(started);

@@ -58,9 +58,7 @@ export class ServerMetrics {
   }
 
   observe(message: ServerMessage): void {
-    if (message.type === 'run-accepted') {
-      this.#waitingForFirstStart.set(message.runId, performance.now());
-    } else if (message.type === 'file-started') {
+    if (message.type === 'file-started') {
       const accepted = this.#waitingForFirstStart.get(message.runId);
       if (accepted !== undefined) {
         this.#firstStart.observe((performance.now() - accepted) / 1000);
@@ -72,6 +70,11 @@ export class ServerMetrics {
       this.#runs.inc({ status: message.status });
       this.#waitingForFirstStart.delete(message.runId);
     }
+  }
+
+  /** A run was accepted and handed to the scheduler: the clock of baleen_run_first_container_seconds starts. */
+  runAccepted(runId: string): void {
+    this.#waitingForFirstStart.set(runId, performance.now());
   }
 
   observeStartLatency(seconds: number): void {

@@ -83,6 +83,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     queuePosition: (clientId) => (gate.heldBy(clientId) > 0 ? 0 : gate.positionOf(clientId)),
     onQueueChange: (listener) => gate.onChange(listener),
     executeRun: (plan, emit: (message: ServerMessage) => void, signal) => {
+      metrics.runAccepted(plan.runId);
       const observed = (message: ServerMessage): void => {
         metrics.observe(message);
         emit(message);

@@ -1,5 +1,4 @@
-import { availableParallelism } from 'node:os';
-import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
+import { DEFAULT_MAX_OUTPUT_BYTES, defaultCapacity } from '@baleen/protocol';
 import type { ContainerBackend } from '../backend/container-backend.js';
 import { STRICT_POLICY, type ContainerPolicy } from './container-policy.js';
 import type { TokenStore } from '../auth/token-store.js';
@@ -16,13 +15,8 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 export const MAX_CLIENT_BUFFERED_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_RUNS_PER_CLIENT = 4;
 
-/**
- * Two containers per core: a test container spends much of its life waiting (engine set-up, I/O, sleeps), so
- * this keeps the cores busy without making a 2-core laptop unresponsive.
- */
-export function defaultCapacity(): number {
-  return Math.max(2, Math.min(16, availableParallelism() * 2));
-}
+// The client's default concurrency and the server's default capacity are the same number.
+export { defaultCapacity } from '@baleen/protocol';
 
 export interface ServerOptions {
   host: string;
