@@ -7,7 +7,13 @@ import { DockerBackend } from './backend/docker/docker-backend.js';
 import { SwarmBackend } from './backend/swarm/swarm-backend.js';
 import { createLogger } from './log/logger.js';
 import { startServer } from './server/baleen-server.js';
-import { DEFAULT_HOST, DEFAULT_MAX_RUNS_PER_CLIENT, DEFAULT_PORT, defaultCapacity } from './server/server-options.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_RUNS_PER_CLIENT,
+  DEFAULT_PORT,
+  defaultCapacity,
+  defaultStartConcurrency,
+} from './server/server-options.js';
 import { SERVER_VERSION } from './server/version.js';
 import { defaultStateDir, loadServerId } from './state/server-identity.js';
 
@@ -44,6 +50,12 @@ const program = new Command()
       .default('docker'),
   )
   .option('--capacity <n>', 'containers at once, across all runs', positiveInt, defaultCapacity())
+  .option(
+    '--start-concurrency <n>',
+    'containers starting up at once (the rest of the capacity waits its turn to start)',
+    positiveInt,
+    defaultStartConcurrency(),
+  )
   .option('--token <token>', 'a token clients must present (repeatable; also BALEEN_TOKEN)', collect, [])
   .option('--token-file <file>', 'tokens, one per line; re-read on SIGHUP, so a token is revoked by deleting its line')
   .option('--insecure-no-auth', 'allow listening beyond loopback without tokens')
@@ -92,6 +104,7 @@ const opts = program.opts<{
   host: string;
   port: number;
   capacity: number;
+  startConcurrency: number;
   backend: 'docker' | 'swarm';
   token: string[];
   tokenFile?: string;
@@ -134,6 +147,7 @@ try {
     host: opts.host,
     port: opts.port,
     capacity: opts.capacity,
+    startConcurrency: opts.startConcurrency,
     backend: opts.backend === 'swarm' ? new SwarmBackend(log) : new DockerBackend(log),
     maxOutputBytes: opts.maxOutputBytes,
     serverId,

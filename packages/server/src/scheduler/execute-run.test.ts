@@ -35,13 +35,19 @@ function plan(files: string[], overrides: Partial<RunPlan> = {}): RunPlan {
 async function execute(
   files: string[],
   behaviour: (file: string) => FakeBehaviour,
-  options: { plan?: Partial<RunPlan>; capacity?: number; signal?: AbortSignal } = {},
+  options: { plan?: Partial<RunPlan>; capacity?: number; startConcurrency?: number; signal?: AbortSignal } = {},
 ) {
   const backend = new FakeBackend(behaviour);
   const events: ServerMessage[] = [];
   const finished = await executeRun(
     plan(files, options.plan),
-    { backend, gate: new CapacityGate(options.capacity ?? 8), log: silentLogger(), emit: (e) => events.push(e) },
+    {
+      backend,
+      gate: new CapacityGate(options.capacity ?? 8),
+      ...(options.startConcurrency === undefined ? {} : { startGate: new CapacityGate(options.startConcurrency) }),
+      log: silentLogger(),
+      emit: (e) => events.push(e),
+    },
     options.signal ?? new AbortController().signal,
   );
   return { backend, events, finished };
@@ -60,6 +66,33 @@ describe('executeRun (scheduler, with a fake backend)', () => {
     const files = Array.from({ length: 8 }, (_, i) => `f${i}.feature`);
     const { backend } = await execute(files, () => ({ durationMs: 20 }), { plan: { concurrency: 8 }, capacity: 2 });
     assert.equal(backend.maxRunning, 2);
+  });
+
+  it('the start gate bounds start-ups, not running containers: a started container gives its start slot back', async () => {
+    const files = Array.from({ length: 4 }, (_, i) => `f${i}.feature`);
+    const { backend, finished } = await execute(files, () => ({ durationMs: 60 }), {
+      plan: { concurrency: 4 },
+      startConcurrency: 1,
+    });
+    assert.equal(backend.maxRunning, 4);
+    assert.equal(finished.totals.passed, 4);
+  });
+
+  it('a cucumber file holds its start slot until its run has begun (testRunStarted), then the next starts', async () => {
+    const files = ['a.feature', 'b.feature', 'c.feature'];
+    const { backend, finished } = await execute(files, () => ({ durationMs: 300, runStartedAfterMs: 60 }), {
+      plan: { concurrency: 3, cucumberMessages: true },
+      startConcurrency: 1,
+    });
+    const starts = backend.started.map((s) => s.at);
+    for (let i = 1; i < starts.length; i++) {
+      assert.ok(
+        (starts[i] ?? 0) - (starts[i - 1] ?? 0) >= 55,
+        `start ${i} came ${(starts[i] ?? 0) - (starts[i - 1] ?? 0)} ms after the one before`,
+      );
+    }
+    assert.equal(backend.maxRunning, 3, 'all three run together once started');
+    assert.equal(finished.status, 'failed', 'exit 0 without finishing cucumber is still a failure');
   });
 
   it('is a rolling pool: a slot freed by a short file is taken at once, not after a batch', async () => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   BaleenError,
   type FileFinishedMessage,
@@ -18,6 +19,8 @@ import { countResult, emptyTotals } from './run-totals.js';
 export interface ExecuteRunDeps {
   backend: ContainerBackend;
   gate: CapacityGate;
+  /** Bounds start-ups at once across all runs (see RunFileDeps.startGate). */
+  startGate?: CapacityGate;
   log: Logger;
   emit: (message: ServerMessage) => void;
   observeStartLatency?: (seconds: number) => void;
@@ -62,6 +65,8 @@ export async function executeRun(
   // --fail-fast stops the rest of the run through the same signal as a cancellation, with its own reason.
   const failFast = new AbortController();
   const runSignal = AbortSignal.any([signal, failFast.signal]);
+  // One listener per file waiting for a slot is expected, not a leak: a run may have thousands of files.
+  setMaxListeners(0, runSignal);
   const cancelReason = (): string =>
     failFast.signal.aborted && !signal.aborted ? (failFast.signal.reason as Error).message : 'the run was cancelled';
   const limit = pLimit(plan.concurrency);
@@ -81,6 +86,7 @@ export async function executeRun(
     const fileDeps = {
       backend: deps.backend,
       gate: deps.gate,
+      ...(deps.startGate === undefined ? {} : { startGate: deps.startGate }),
       emit: deps.emit,
       cancelReason,
       mounts,

@@ -21,6 +21,11 @@ export interface FileAttempt {
 export interface RunFileDeps {
   backend: ContainerBackend;
   gate: CapacityGate;
+  /**
+   * Bounds the files starting up at once (container created and started, and for cucumber until its run has
+   * begun). Without it, a burst of start-ups shares the CPU and every file, the longest first, starts late.
+   */
+  startGate?: CapacityGate;
   /** file-started, scenario-finished and file-messages, as they happen. */
   emit: (message: ServerMessage) => void;
   /** Why a file was stopped or never started when the run's signal aborted. */
@@ -47,8 +52,11 @@ function baleenEnv({ plan, index, attempt }: FileAttempt, file: string): Record<
   };
 }
 
+/** Longest a file holds its start-up slot once its container runs, for a runner that never says it began. */
+export const MAX_START_HOLD_MS = 5_000;
+
 /** Follows cucumber's envelopes on stderr: live scenario results, counts, and the raw stream for reports. */
-function cucumberResults(target: FileAttempt, file: string, emit: RunFileDeps['emit']) {
+function cucumberResults(target: FileAttempt, file: string, emit: RunFileDeps['emit'], onRunStarted: () => void) {
   const { plan, index, attempt } = target;
   const lines: string[] = [];
   let bytes = 0;
@@ -59,6 +67,8 @@ function cucumberResults(target: FileAttempt, file: string, emit: RunFileDeps['e
   const filter: NonNullable<RunContainerOptions['stderrFilter']> = (kept) =>
     new EnvelopeSplitter(kept, (line, envelope) => {
       tracker.ingest(envelope);
+      // cucumber has loaded its support code and begins running: its start-up is over.
+      if ('testRunStarted' in envelope) onRunStarted();
       if (bytes + line.length > MAX_MESSAGES_BYTES) {
         truncated = true;
         return;
@@ -113,7 +123,9 @@ export async function runFile(
   const { plan, index, attempt } = target;
   const file = plan.files[index] ?? '';
   const base = { type: 'file-finished', runId: plan.runId, fileIndex: index, file, attempt } as const;
-  const results = plan.cucumberMessages ? cucumberResults(target, file, deps.emit) : undefined;
+  let releaseStart: (() => void) | undefined;
+  const startedUp = (): void => releaseStart?.();
+  const results = plan.cucumberMessages ? cucumberResults(target, file, deps.emit, startedUp) : undefined;
   const began = performance.now();
   const finish = (
     status: FileFinishedMessage['status'],
@@ -150,7 +162,9 @@ export async function runFile(
   } catch {
     return cancelled();
   }
+  let holdTimer: NodeJS.Timeout | undefined;
   try {
+    if (deps.startGate !== undefined) releaseStart = await deps.startGate.acquire(plan.owner, runSignal);
     const granted = performance.now();
     const deadline = AbortSignal.timeout(plan.timeoutMs);
     const command = withBeforeCommand(commandForFile(plan.command, file), plan.beforeCommand);
@@ -168,6 +182,9 @@ export async function runFile(
       {
         signal: AbortSignal.any([runSignal, deadline]),
         onStarted: ({ containerId, ports, node }) => {
+          // Only cucumber says when its start-up ends; any other runner is started once its container runs.
+          if (results === undefined) startedUp();
+          else holdTimer = setTimeout(startedUp, MAX_START_HOLD_MS);
           deps.observeStartLatency?.((performance.now() - granted) / 1000);
           deps.emit({
             type: 'file-started',
@@ -217,12 +234,17 @@ export async function runFile(
       message: `stopped while running: ${deps.cancelReason()}`,
     });
   } catch (error) {
+    // Aborted while waiting for a start-up slot: nothing ran.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the awaits
+    if (runSignal.aborted && releaseStart === undefined && deps.startGate !== undefined) return cancelled();
     const failure =
       error instanceof BaleenError
         ? error
         : new BaleenError('INTERNAL', `unexpected failure: ${String(error)}`, { cause: error });
     return finish('error', {}, { code: failure.code, message: failure.message });
   } finally {
+    clearTimeout(holdTimer);
+    releaseStart?.();
     release();
   }
 }

@@ -48,6 +48,8 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   const log = options.log.child({ serverId });
   const backend = options.backend ?? new DockerBackend(log);
   const gate = new CapacityGate(options.capacity);
+  // Served in turn like the capacity, so one run's burst of start-ups cannot hold back another run's.
+  const startGate = new CapacityGate(options.startConcurrency);
   const metrics = new ServerMetrics(gate);
   const sessions = new Set<ClientSession>();
   const runsInFlight = new Set<Promise<unknown>>();
@@ -93,6 +95,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
         {
           backend,
           gate,
+          startGate,
           emit: observed,
           log: log.child({ runId: plan.runId }),
           observeStartLatency: (seconds) => metrics.observeStartLatency(seconds),

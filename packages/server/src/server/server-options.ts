@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DEFAULT_MAX_OUTPUT_BYTES, defaultCapacity } from '@baleen/protocol';
 import type { ContainerBackend } from '../backend/container-backend.js';
 import { STRICT_POLICY, type ContainerPolicy } from './container-policy.js';
@@ -15,6 +16,14 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 export const MAX_CLIENT_BUFFERED_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_RUNS_PER_CLIENT = 4;
 
+/**
+ * Start-ups at once: two per core. A start-up (the engine creating the container, the test runner loading) is
+ * CPU-bound, so more at once only makes each slower, and the longest file (started first) waits its turn.
+ */
+export function defaultStartConcurrency(): number {
+  return Math.max(2, availableParallelism() * 2);
+}
+
 // The client's default concurrency and the server's default capacity are the same number.
 export { defaultCapacity } from '@baleen/protocol';
 
@@ -23,6 +32,8 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port: number;
   capacity: number;
+  /** Containers starting up at once (see StartGate); the rest of the capacity waits its turn to start. */
+  startConcurrency: number;
   maxOutputBytes: number;
   serverId?: string;
   /** Remove this server id's containers left by an earlier instance before listening (needs a stable id). */
@@ -49,6 +60,7 @@ export function withServerDefaults(options: Partial<ServerOptions> & Pick<Server
     host: DEFAULT_HOST,
     port: DEFAULT_PORT,
     capacity: defaultCapacity(),
+    startConcurrency: defaultStartConcurrency(),
     maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
     allowImages: [],
     containerPolicy: STRICT_POLICY,

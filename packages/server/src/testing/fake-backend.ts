@@ -14,6 +14,8 @@ export interface FakeBehaviour {
   stderr?: string;
   /** Throw this from run() instead of running (e.g. a start failure). */
   fail?: BaleenError;
+  /** Write cucumber's testRunStarted envelope to stderr this long after starting (its start-up ends). */
+  runStartedAfterMs?: number;
 }
 
 /**
@@ -67,6 +69,16 @@ export class FakeBackend implements ContainerBackend {
     this.maxRunning = Math.max(this.maxRunning, this.running);
     this.started.push({ file, at: performance.now() });
     onStarted({ containerId, ports: [] });
+    // Feeds scripted stderr through the filter as a real backend would.
+    const stderrText = { text: '', truncated: false, totalBytes: 0 };
+    const kept = { write: (chunk: Buffer | string) => ((stderrText.text += chunk.toString()), true) };
+    const filter = stderrFilter?.(kept);
+    const runStarted =
+      behaviour.runStartedAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            (filter ?? kept).write(`${JSON.stringify({ testRunStarted: { timestamp: { seconds: 0, nanos: 0 } } })}\n`);
+          }, behaviour.runStartedAfterMs);
     const interrupted = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort);
@@ -80,10 +92,7 @@ export class FakeBackend implements ContainerBackend {
       else signal.addEventListener('abort', onAbort, { once: true });
     });
     this.running -= 1;
-    // Feeds scripted stderr through the filter as a real backend would.
-    const stderrText = { text: '', truncated: false, totalBytes: 0 };
-    const kept = { write: (chunk: Buffer | string) => ((stderrText.text += chunk.toString()), true) };
-    const filter = stderrFilter?.(kept);
+    clearTimeout(runStarted);
     if (behaviour.stderr !== undefined) (filter ?? kept).write(behaviour.stderr);
     filter?.end();
     this.finished.push({ file, at: performance.now() });
