@@ -11,7 +11,9 @@ export default tseslint.config(
     languageOptions: {
       globals: globals.node,
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'packages/*/bin/*.js', 'bench/alternatives/*.mjs'] },
+        projectService: {
+          allowDefaultProject: ['*.js', 'scripts/*.mjs', 'packages/*/bin/*.js', 'bench/alternatives/*.mjs'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
