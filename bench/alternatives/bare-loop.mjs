@@ -1,11 +1,13 @@
 // The engine's floor for case 1: create, start, wait, remove with dockerode at a fixed concurrency — what any
 // orchestrator must do per container, and nothing else. Follows the traps in NOTES.md (wait after start with
 // not-running; remove explicitly).
-//   node bench/alternatives/bare-loop.mjs IMAGE CONCURRENCY NETWORK FILE...
+// Each container runs COMMAND (a JSON array) with the file appended.
+//   node bench/alternatives/bare-loop.mjs IMAGE CONCURRENCY NETWORK COMMAND FILE...
 import Docker from 'dockerode';
 import pLimit from 'p-limit';
 
-const [image, concurrency, network, ...files] = process.argv.slice(2);
+const [image, concurrency, network, command, ...files] = process.argv.slice(2);
+const argv = JSON.parse(command);
 const docker = new Docker();
 const limit = pLimit(Number(concurrency));
 const codes = await Promise.all(
@@ -13,7 +15,7 @@ const codes = await Promise.all(
     limit(async () => {
       const container = await docker.createContainer({
         Image: image,
-        Cmd: ['true', file],
+        Cmd: [...argv, file],
         Labels: { 'baleen.bench': 'bare-loop' },
         HostConfig: { NetworkMode: network },
       });

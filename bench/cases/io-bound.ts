@@ -1,5 +1,15 @@
+import path from 'node:path';
 import { interleave, median, seconds, timeOk } from '../lib/measure.js';
-import { BALEEN_BIN, BENCH_IMAGE, longestMs, PROJECT_DIR, SUITES, suiteFiles, totalMs } from '../lib/project.js';
+import {
+  BALEEN_BIN,
+  BENCH_DIR,
+  BENCH_IMAGE,
+  longestMs,
+  PROJECT_DIR,
+  SUITES,
+  suiteFiles,
+  totalMs,
+} from '../lib/project.js';
 import { ratioRow, type CaseResult } from '../lib/results.js';
 import type { BenchContext } from './context.js';
 
@@ -30,16 +40,27 @@ export async function ioBound(ctx: BenchContext): Promise<CaseResult> {
       'cucumber-js serial, one container': dockerCucumber(...files),
       'cucumber-js --parallel 4, one container': dockerCucumber('--parallel', '4', ...files),
       'one container start-up': dockerCucumber(...suiteFiles(SUITES.startup)),
+      // The machine's floor for starting this many cucumber containers at once: a bare dockerode loop running
+      // 24 scenarios that do nothing, all at once. On few cores the start-ups, not the waits, set the pace.
+      '24 start-ups at once (bare loop)': () =>
+        timeOk('bare loop start-ups', 'node', [
+          path.join(BENCH_DIR, 'alternatives/bare-loop.mjs'),
+          ...[BENCH_IMAGE, String(files.length), 'none', JSON.stringify([CUCUMBER])],
+          ...Array.from({ length: files.length }, () => suiteFiles(SUITES.startup)[0] ?? ''),
+        ]),
     },
     ctx.log,
   );
   const b = median(samples['baleen'] ?? []);
   const startup = median(samples['one container start-up'] ?? []);
   const bound = longestMs(SUITES.io) + startup;
+  const startups = median(samples['24 start-ups at once (bare loop)'] ?? []);
+  const floor = Math.max(bound, startups);
   const name = '2. IO-bound: 24 files, 2–6 s each';
   return {
     rows: [
       ratioRow(name, b, 'lower bound (longest file + one start-up)', bound, { max: 1.15 }),
+      ratioRow(name, b, 'machine floor: max(that bound, 24 start-ups at once)', floor),
       ratioRow(
         name,
         b,
@@ -55,7 +76,8 @@ export async function ioBound(ctx: BenchContext): Promise<CaseResult> {
     ],
     notes: [
       `${seconds(totalMs(SUITES.io))} of waiting in all, longest file ${seconds(longestMs(SUITES.io))}; Baleen at concurrency 24, network none everywhere.`,
-      `One container's start-up (docker run of cucumber-js on a scenario that does nothing): ${seconds(startup)}, measured in the same run.`,
+      `One container's start-up (docker run of cucumber-js on a scenario that does nothing): ${seconds(startup)}; 24 of them at once with a bare dockerode loop: ${seconds(startups)}. Both measured in the same run.`,
+      'When 24 cucumber start-ups at once take longer than the longest file, the issue’s bound (longest file + one start-up) cannot be reached: it assumes start-ups share no CPU. The machine floor is the larger of the two.',
     ],
   };
 }

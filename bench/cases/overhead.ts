@@ -22,7 +22,7 @@ export async function overhead(ctx: BenchContext): Promise<CaseResult> {
   const bareLoop = () =>
     timeOk('bare loop', 'node', [
       path.join(BENCH_DIR, 'alternatives/bare-loop.mjs'),
-      ...[BENCH_IMAGE, String(CONCURRENCY), 'bridge', ...FILES],
+      ...[BENCH_IMAGE, String(CONCURRENCY), 'bridge', '["true"]', ...FILES],
     ]);
   const xargs = () =>
     timeOk('xargs', 'sh', [

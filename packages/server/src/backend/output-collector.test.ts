@@ -33,4 +33,18 @@ describe('OutputCollector', () => {
     assert.equal(result.totalBytes, 1_000_003);
     assert.ok(result.text.length < 200);
   });
+
+  it('shows a long run of binary bytes as a count, and keeps short ones, tabs, newlines and colours', () => {
+    const out = new OutputCollector('stdout', 10_000);
+    out.write(
+      Buffer.concat([
+        Buffer.from('before\n'),
+        Buffer.alloc(5000, 0),
+        Buffer.from('\tafter \x1b[31mred\x1b[0m \x00\x01\n'),
+      ]),
+    );
+    const { text, totalBytes } = out.result();
+    assert.equal(totalBytes, 7 + 5000 + 23);
+    assert.equal(text, 'before\n[baleen: 5000 binary bytes not shown]\tafter \x1b[31mred\x1b[0m \x00\x01\n');
+  });
 });

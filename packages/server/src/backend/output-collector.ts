@@ -7,6 +7,18 @@ export interface CollectedOutput {
 }
 
 /**
+ * Runs of control characters (binary output, `head -c 1G /dev/zero`) other than tab, newlines and the escape that
+ * starts a colour. Kept as they are, each would become a six-byte `\u0000` in every JSON message and report.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const BINARY_RUN = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]{16,}/g;
+
+/** The kept text of a stream, with long runs of binary bytes replaced by a note of how many there were. */
+function readable(text: string): string {
+  return text.replace(BINARY_RUN, (run) => `[baleen: ${run.length} binary bytes not shown]`);
+}
+
+/**
  * Keeps at most `maxBytes` of a stream: the first half and the last half, because a test's output matters most
  * at its start (set-up) and its end (the failure and the summary). What falls between is counted, not kept.
  * Memory stays bounded whatever the container writes.
@@ -68,8 +80,8 @@ export class OutputCollector {
   }
 
   result(): CollectedOutput {
-    const head = Buffer.concat(this.#head).toString('utf8');
-    const tail = Buffer.concat(this.#tail).toString('utf8');
+    const head = readable(Buffer.concat(this.#head).toString('utf8'));
+    const tail = readable(Buffer.concat(this.#tail).toString('utf8'));
     const omitted = this.#totalBytes - this.#headBytes - this.#tailBytes;
     if (omitted <= 0) return { text: head + tail, truncated: false, totalBytes: this.#totalBytes };
     const marker =
