@@ -35,7 +35,7 @@ describe('OutputCollector', () => {
   });
 
   it('shows a long run of binary bytes as a count, and keeps short ones, tabs, newlines and colours', () => {
-    const out = new OutputCollector('stdout', 10_000);
+    const out = new OutputCollector('stdout', 20_000);
     out.write(
       Buffer.concat([
         Buffer.from('before\n'),
