@@ -73,6 +73,11 @@ function addRunOptions(command: Command): Command {
       )
       .option('--prepare <cmd>', 'shell script run once before any test, with a fresh /job that tests see read-only')
       .option(
+        '--sync',
+        'send this project tree (minus .gitignore and .baleenignore) with the run: containers test what is on your disk',
+      )
+      .option('--mount-workspace', 'bind-mount this project read-only at --work-dir instead (a local engine only)')
+      .option(
         '--env <K=V>',
         'environment variable for the containers (repeatable; --env K passes this shell’s K)',
         collect,

@@ -10,6 +10,7 @@ import {
   MAX_TIMEOUT_SECONDS,
 } from './limits.js';
 import { containerRequestSchema } from './container-request.js';
+import { syncBlobSchema, syncManifestSchema, syncOfferSchema } from './sync-messages.js';
 
 /** When the engine fetches the run's image: only when it lacks it (default), every run, or never. */
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
@@ -65,6 +66,8 @@ export const runSchema = z.object({
    * `/job`; test containers then get that volume read-only at `/job`. Its failure stops the run.
    */
   prepare: z.string().min(1).max(MAX_ARG_LENGTH).optional(),
+  /** A workspace tree synced before this run (sync-offer ... sync-ready), placed at the work dir of each container. */
+  sync: z.object({ treeHash: z.string().regex(/^[a-f0-9]{64}$/) }).optional(),
 });
 
 export const cancelSchema = z.object({
@@ -73,7 +76,14 @@ export const cancelSchema = z.object({
   reason: z.string().max(1_000).optional(),
 });
 
-export const clientMessageSchema = z.discriminatedUnion('type', [helloSchema, runSchema, cancelSchema]);
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  helloSchema,
+  runSchema,
+  cancelSchema,
+  syncOfferSchema,
+  syncManifestSchema,
+  syncBlobSchema,
+]);
 
 export type HelloMessage = z.infer<typeof helloSchema>;
 export type RunMessage = z.infer<typeof runSchema>;

@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'PREPARE_FAILED',
   // Runs
   'RUN_REJECTED',
+  'SYNC_REJECTED',
   'SERVER_SHUTTING_DOWN',
   // Client side
   'USAGE',

@@ -16,3 +16,4 @@ export { BaleenError, isBaleenError } from './baleen-error.js';
 export { assertNever } from './assert-never.js';
 export { CUCUMBER_ENVELOPE_TYPES } from './cucumber-envelopes.js';
 export * from './container-request.js';
+export * from './sync-messages.js';

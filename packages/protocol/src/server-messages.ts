@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { boundPortSchema } from './container-request.js';
 import { ERROR_CODES } from './error-codes.js';
 import { FILE_STATUSES, RUN_STATUSES, SCENARIO_STATUSES } from './file-status.js';
+import { syncProgressSchema, syncReadySchema, syncWantedSchema } from './sync-messages.js';
 
 const errorInfo = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
 
@@ -161,6 +162,8 @@ export const errorSchema = z.object({
   /** Set when the error concerns one run request or run. */
   runRef: z.string().optional(),
   runId: z.string().optional(),
+  /** Set when the error concerns a workspace sync. */
+  syncRef: z.string().optional(),
 });
 
 export const serverMessageSchema = z.discriminatedUnion('type', [
@@ -175,6 +178,9 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   fileMessagesSchema,
   runFinishedSchema,
   errorSchema,
+  syncWantedSchema,
+  syncProgressSchema,
+  syncReadySchema,
 ]);
 
 export type WelcomeMessage = z.infer<typeof welcomeSchema>;

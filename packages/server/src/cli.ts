@@ -10,6 +10,8 @@ import { startServer } from './server/baleen-server.js';
 import {
   DEFAULT_HOST,
   DEFAULT_MAX_RUNS_PER_CLIENT,
+  DEFAULT_MAX_SYNC_BYTES,
+  DEFAULT_SYNC_CACHE_BYTES,
   DEFAULT_PORT,
   defaultCapacity,
   defaultStartConcurrency,
@@ -55,6 +57,18 @@ const program = new Command()
     'containers starting up at once (the rest of the capacity waits its turn to start)',
     positiveInt,
     defaultStartConcurrency(),
+  )
+  .option(
+    '--max-sync-bytes <n>',
+    'largest project tree a client may send with --sync',
+    positiveInt,
+    DEFAULT_MAX_SYNC_BYTES,
+  )
+  .option(
+    '--sync-cache-bytes <n>',
+    'synced trees kept for reuse (least recently used go first)',
+    positiveInt,
+    DEFAULT_SYNC_CACHE_BYTES,
   )
   .option('--token <token>', 'a token clients must present (repeatable; also BALEEN_TOKEN)', collect, [])
   .option('--token-file <file>', 'tokens, one per line; re-read on SIGHUP, so a token is revoked by deleting its line')
@@ -105,6 +119,8 @@ const opts = program.opts<{
   port: number;
   capacity: number;
   startConcurrency: number;
+  maxSyncBytes: number;
+  syncCacheBytes: number;
   backend: 'docker' | 'swarm';
   token: string[];
   tokenFile?: string;
@@ -148,6 +164,8 @@ try {
     port: opts.port,
     capacity: opts.capacity,
     startConcurrency: opts.startConcurrency,
+    maxSyncBytes: opts.maxSyncBytes,
+    syncCacheBytes: opts.syncCacheBytes,
     backend: opts.backend === 'swarm' ? new SwarmBackend(log) : new DockerBackend(log),
     maxOutputBytes: opts.maxOutputBytes,
     serverId,

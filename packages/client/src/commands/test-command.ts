@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isBaleenError, type BaleenError, type ContainerRequest, type PullPolicy } from '@baleen/protocol';
+import { BaleenError, isBaleenError, type ContainerRequest, type PullPolicy } from '@baleen/protocol';
 import { discoverFiles } from '../discovery/discover-files.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { newSeed, orderFiles, type Order } from '../ordering/order-files.js';
@@ -14,6 +14,8 @@ import type { RunResult } from '../run/run-on-server.js';
 import { runTests } from '../run/run-tests.js';
 import { buildBeforeRun, type BuildFlags } from './build-option.js';
 import { containerRequestFrom, environmentFrom, type ContainerFlags } from './container-options.js';
+import { scanWorkspace, type ScannedWorkspace } from '../sync/scan-workspace.js';
+import { formatBytes } from '../sync/format-bytes.js';
 
 /** The options of `baleen cucumber` and `baleen run`, after the config file and the flags are merged. */
 export interface TestOptions extends ContainerFlags, BuildFlags {
@@ -28,6 +30,8 @@ export interface TestOptions extends ContainerFlags, BuildFlags {
   env: string[];
   envFile?: string[];
   prepare?: string;
+  sync?: boolean;
+  mountWorkspace?: boolean;
   pull?: PullPolicy;
   cucumberBin?: string;
   maxOutputBytes?: number;
@@ -86,7 +90,7 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   try {
     discovered = await discoverFiles(inputs, { cwd: io.cwd, directoryPattern: kind.directoryPattern });
     env = await environmentFrom(options.envFile ?? [], options.env, io.cwd);
-    container = containerRequestFrom(options, io.cwd);
+    container = containerRequestFrom(mountWorkspace(options, io.cwd), io.cwd);
   } catch (error) {
     if (isBaleenError(error)) return fail(error);
     throw error;
@@ -106,6 +110,12 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
       throw error;
     }
     io.stdout.write(colors.dim(`baleen: built ${options.image}\n`));
+  }
+
+  let workspace: ScannedWorkspace | undefined;
+  if (options.sync === true) {
+    workspace = await scanWorkspace(io.cwd);
+    for (const skipped of workspace.skipped) io.stderr.write(`baleen: --sync leaves out ${skipped}\n`);
   }
 
   const token = options.token ?? process.env['BALEEN_TOKEN'];
@@ -160,9 +170,20 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
       ...(options.server === undefined ? {} : { server: options.server }),
       ...(token === undefined ? {} : { token }),
       ...(options.ca === undefined ? {} : { ca: await readFile(options.ca) }),
+      ...(workspace === undefined ? {} : { workspace }),
       signal: cancel.signal,
       onEvent: (event) => {
         if (event.type === 'run-accepted') view.note(colors.dim(`run ${event.message.runId} accepted`));
+        if (event.type === 'workspace-synced') {
+          const { files, bytes, sentFiles, sentBytes } = event.outcome;
+          const sent =
+            sentFiles === 0
+              ? 'already on the server, sent only its hash'
+              : sentFiles >= files
+                ? `sent ${formatBytes(sentBytes)}`
+                : `sent ${formatBytes(sentBytes)} (${sentFiles} file${sentFiles === 1 ? '' : 's'}), the rest was on the server`;
+          view.note(colors.dim(`sync: ${files} files, ${formatBytes(bytes)} — ${sent}`));
+        }
         view.onEvent(event);
       },
     });
@@ -230,4 +251,14 @@ async function rememberTimings(
   } catch {
     // The history only orders the next run; failing to save it must not fail this one.
   }
+}
+
+/** --mount-workspace: this project, read-only, where the image expects it (needs --work-dir to say where). */
+function mountWorkspace(options: TestOptions, cwd: string): TestOptions {
+  if (options.mountWorkspace !== true) return options;
+  if (options.sync === true) throw new BaleenError('USAGE', '--sync and --mount-workspace do the same job: use one');
+  if (options.workDir === undefined) {
+    throw new BaleenError('USAGE', '--mount-workspace needs --work-dir: where the project sits in the image');
+  }
+  return { ...options, volume: [...(options.volume ?? []), `${cwd}:${options.workDir}:ro`] };
 }

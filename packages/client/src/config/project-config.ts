@@ -30,6 +30,8 @@ const settingsShape = {
   workDir: z.string(),
   beforeCommand: z.string(),
   prepare: z.string(),
+  sync: z.boolean(),
+  mountWorkspace: z.boolean(),
   env: envValue,
   envFile: strings,
   cucumberBin: z.string(),

@@ -79,6 +79,7 @@ export function plainLiveView(out: NodeJS.WritableStream, colors: Colors): LiveV
       switch (event.type) {
         case 'welcome':
         case 'run-accepted':
+        case 'workspace-synced':
           return;
         case 'run-queued':
           line(colors.dim(queuedLine(event.message.position)));
@@ -140,6 +141,7 @@ export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors): LiveV
     onEvent(event) {
       switch (event.type) {
         case 'welcome':
+        case 'workspace-synced':
           return;
         case 'run-queued':
           above(colors.dim(queuedLine(event.message.position)));

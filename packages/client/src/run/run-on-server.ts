@@ -15,10 +15,14 @@ import {
 import type { ServerConnection } from '../connection/server-connection.js';
 import { CLIENT_VERSION } from '../version.js';
 import type { RunRequest } from './run-request.js';
+import type { ScannedWorkspace } from '../sync/scan-workspace.js';
+import { syncWorkspace, type SyncOutcome } from '../sync/sync-workspace.js';
 
 /** Live events of a run, in the order the server sent them. */
 export type RunEvent =
   | { type: 'welcome'; message: WelcomeMessage }
+  /** The workspace (--sync) is on the server: how much had to be sent. */
+  | { type: 'workspace-synced'; outcome: SyncOutcome }
   | { type: 'run-accepted'; message: RunAcceptedMessage }
   | { type: 'run-queued'; message: RunQueuedMessage }
   | { type: 'file-started'; message: FileStartedMessage }
@@ -57,6 +61,7 @@ export async function runOnServer(
   request: RunRequest,
   onEvent: (event: RunEvent) => void,
   cancel: AbortSignal,
+  workspace?: ScannedWorkspace,
 ): Promise<RunResult> {
   connection.send({
     type: 'hello',
@@ -69,7 +74,13 @@ export async function runOnServer(
     throw new BaleenError('INVALID_MESSAGE', `expected 'welcome' from the server, got '${welcome.type}'`);
   onEvent({ type: 'welcome', message: welcome });
 
-  connection.send({ type: 'run', runRef: RUN_REF, ...request });
+  let sync: { treeHash: string } | undefined;
+  if (workspace !== undefined) {
+    const outcome = await syncWorkspace(connection, workspace);
+    onEvent({ type: 'workspace-synced', outcome });
+    sync = { treeHash: outcome.treeHash };
+  }
+  connection.send({ type: 'run', runRef: RUN_REF, ...request, ...(sync === undefined ? {} : { sync }) });
   let runId: string | undefined;
   const files: (FileFinishedMessage | undefined)[] = new Array<FileFinishedMessage | undefined>(request.files.length);
   const attempts: FileFinishedMessage[][] = request.files.map(() => []);

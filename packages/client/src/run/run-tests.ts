@@ -1,6 +1,7 @@
 import type { RunningServer } from '@baleen/server';
 import { ServerConnection } from '../connection/server-connection.js';
 import { runOnServer, type RunEvent, type RunResult } from './run-on-server.js';
+import type { ScannedWorkspace } from '../sync/scan-workspace.js';
 import type { RunRequest } from './run-request.js';
 
 export interface RunTestsOptions extends RunRequest {
@@ -13,6 +14,8 @@ export interface RunTestsOptions extends RunRequest {
   token?: string;
   /** Extra CA certificate (PEM) to trust for wss:// servers. */
   ca?: Buffer;
+  /** A project tree (scanWorkspace) to sync and place at each container's work dir. */
+  workspace?: ScannedWorkspace;
 }
 
 /**
@@ -20,7 +23,15 @@ export interface RunTestsOptions extends RunRequest {
  * this process on a free loopback port and talks to it over the same WebSocket protocol: one code path.
  */
 export async function runTests(options: RunTestsOptions): Promise<RunResult> {
-  const { server, onEvent = () => {}, signal = new AbortController().signal, token, ca, ...request } = options;
+  const {
+    server,
+    onEvent = () => {},
+    signal = new AbortController().signal,
+    token,
+    ca,
+    workspace,
+    ...request
+  } = options;
   let embedded: RunningServer | undefined;
   if (server === undefined) {
     // Loaded only for the embedded server: a client of a remote server never needs dockerode and the rest.
@@ -42,7 +53,7 @@ export async function runTests(options: RunTestsOptions): Promise<RunResult> {
       ...(ca === undefined ? {} : { ca }),
     });
     try {
-      return await runOnServer(connection, request, onEvent, signal);
+      return await runOnServer(connection, request, onEvent, signal, workspace);
     } finally {
       connection.close();
     }

@@ -58,6 +58,11 @@ export interface ContainerSpec {
   env: Record<string, string>;
   labels: Record<string, string>;
   maxOutputBytes: number;
+  /**
+   * A synced workspace: a fresh tar stream of it on each call, unpacked at the work dir after the container is
+   * created and before it starts (no host mount).
+   */
+  workspace?: () => NodeJS.ReadableStream;
 }
 
 /** Why a container stopped: it exited by itself, or the signal passed to `run` stopped it. */
@@ -111,6 +116,8 @@ export interface OutputSink {
 export interface ContainerBackend {
   /** Where containers run, for messages ("the Docker engine at unix:///var/run/docker.sock"). */
   readonly engine: string;
+  /** Set when this backend cannot place a synced workspace in its containers: why, for the client. */
+  readonly workspaceUnsupported?: string;
   /** Throws a BaleenError (DOCKER_UNREACHABLE) when the engine does not answer. */
   ping(): Promise<void>;
   /**

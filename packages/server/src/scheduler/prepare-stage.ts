@@ -43,6 +43,8 @@ export async function runPrepareStage(
         maxOutputBytes: plan.maxOutputBytes,
         settings: plan.container,
         mounts: [{ volume, target: JOB_DIR, readOnly: false }],
+        // The prepare stage compiles what the tests will run: it works on the synced tree too.
+        ...(plan.workspace === undefined ? {} : { workspace: plan.workspace }),
       },
       {
         signal: AbortSignal.any([signal, deadline]),

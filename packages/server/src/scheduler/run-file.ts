@@ -178,6 +178,7 @@ export async function runFile(
         maxOutputBytes: plan.maxOutputBytes,
         settings: plan.container,
         mounts: deps.mounts ?? [],
+        ...(plan.workspace === undefined ? {} : { workspace: plan.workspace }),
       },
       {
         signal: AbortSignal.any([runSignal, deadline]),

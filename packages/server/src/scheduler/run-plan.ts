@@ -23,4 +23,6 @@ export interface RunPlan {
   pull: PullPolicy;
   /** Shell script of the prepare stage, run once before any test container. */
   prepare: string | undefined;
+  /** The synced workspace (--sync) as a tar stream, placed at the work dir of every container. */
+  workspace?: () => NodeJS.ReadableStream;
 }

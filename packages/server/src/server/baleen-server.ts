@@ -1,3 +1,7 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { WorkspaceStore } from '../sync/workspace-store.js';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -46,7 +50,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   }
   const serverId = options.serverId ?? newId('srv');
   const log = options.log.child({ serverId });
-  const backend = options.backend ?? new DockerBackend(log);
+  const backend: ContainerBackend = options.backend ?? new DockerBackend(log);
   const gate = new CapacityGate(options.capacity);
   // Served in turn like the capacity, so one run's burst of start-ups cannot hold back another run's.
   const startGate = new CapacityGate(options.startConcurrency);
@@ -70,6 +74,12 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   };
 
   if (options.reapOnStart === true) await reapEarlierInstance(backend, serverId, log);
+  // Synced trees live only as long as this server: a fresh folder, removed when it stops.
+  const workspaces = new WorkspaceStore(
+    options.syncDir ?? (await mkdtemp(path.join(tmpdir(), 'baleen-sync-'))),
+    options.syncCacheBytes,
+  );
+  await workspaces.init();
 
   const host: SessionHost = {
     serverId,
@@ -80,6 +90,9 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     allowImages: options.allowImages,
     containerPolicy: options.containerPolicy,
     maxRunsPerClient: options.maxRunsPerClient,
+    workspaces,
+    maxSyncBytes: options.maxSyncBytes,
+    ...(backend.workspaceUnsupported === undefined ? {} : { syncUnsupported: backend.workspaceUnsupported }),
     isShuttingDown: () => shuttingDown,
     // A client is queued when it waits for capacity and holds none: one that holds slots is being served.
     queuePosition: (clientId) => (gate.heldBy(clientId) > 0 ? 0 : gate.positionOf(clientId)),
@@ -197,6 +210,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await workspaces.close();
       log.info('baleen-server stopped');
     })();
     return closing;

@@ -18,6 +18,8 @@ import { MAX_CLIENT_BUFFERED_BYTES } from './server-options.js';
 import { imageAllowed, unsafePath } from './run-policy.js';
 import type { RunPlan } from '../scheduler/run-plan.js';
 import { newId } from './ids.js';
+import { SyncReceiver } from '../sync/sync-receiver.js';
+import type { WorkspaceStore } from '../sync/workspace-store.js';
 
 /** Close codes in the private range, so a client can tell why the server hung up. */
 export const CLOSE_PROTOCOL_VERSION_MISMATCH = 4002;
@@ -32,6 +34,11 @@ export interface SessionHost {
   readonly allowImages: readonly string[];
   readonly containerPolicy: ContainerPolicy;
   readonly maxRunsPerClient: number;
+  /** Synced workspaces (--sync), and the largest tree a client may send. */
+  readonly workspaces: WorkspaceStore;
+  readonly maxSyncBytes: number;
+  /** Why this server cannot place a synced workspace in its containers, if it cannot (the swarm backend). */
+  readonly syncUnsupported?: string;
   isShuttingDown(): boolean;
   /** Where this client stands in the queue for capacity (0: not waiting, or holding a slot). */
   queuePosition(clientId: string): number;
@@ -54,6 +61,9 @@ export class ClientSession {
   #greeted = false;
   readonly #runs = new Map<string, ActiveRun>();
   readonly #runRefs = new Set<string>();
+  #sync: SyncReceiver | undefined;
+  /** Sync frames are handled one after another: each may write to disk. */
+  #syncQueue: Promise<void> = Promise.resolve();
 
   /** Runs of one client share one place in the capacity's rotation, so clients, not runs, are served in turn. */
   readonly clientId = newId('client');
@@ -93,6 +103,24 @@ export class ClientSession {
       case 'cancel':
         this.#onCancel(message);
         return;
+      case 'sync-offer':
+      case 'sync-manifest':
+      case 'sync-blob': {
+        if (this.host.syncUnsupported !== undefined) {
+          this.#send({
+            type: 'error',
+            code: 'SYNC_REJECTED',
+            message: this.host.syncUnsupported,
+            syncRef: message.syncRef,
+          });
+          return;
+        }
+        const receiver = (this.#sync ??= new SyncReceiver(this.host.workspaces, this.host.maxSyncBytes, (reply) =>
+          this.#send(reply),
+        ));
+        this.#syncQueue = this.#syncQueue.then(() => receiver.handle(message));
+        return;
+      }
       default:
         assertNever(message, 'client message');
     }
@@ -107,6 +135,8 @@ export class ClientSession {
       }
     }
     await Promise.all([...this.#runs.values()].map((run) => run.done));
+    await this.#syncQueue;
+    await this.#sync?.close();
   }
 
   #onHello(message: HelloMessage): void {
@@ -155,6 +185,9 @@ export class ClientSession {
       return;
     }
     this.#runRefs.add(message.runRef);
+    // A synced tree is kept for as long as the run uses it, whatever else the store evicts meanwhile.
+    const unpin = message.sync === undefined ? undefined : this.host.workspaces.pin(message.sync.treeHash);
+    const treeHash = message.sync?.treeHash;
     const runId = newId('run');
     const plan: RunPlan = {
       runId,
@@ -175,6 +208,7 @@ export class ClientSession {
       container: container.settings,
       pull: message.pull ?? 'missing',
       prepare: message.prepare,
+      ...(treeHash === undefined ? {} : { workspace: () => this.host.workspaces.archive(treeHash) }),
     };
     const log = this.log.child({ runId });
     log.info({ image: plan.image, files: plan.files.length, concurrency: plan.concurrency }, 'run accepted');
@@ -197,6 +231,7 @@ export class ClientSession {
         },
       )
       .finally(() => {
+        unpin?.();
         this.#runs.delete(runId);
         if (this.#runs.size === 0) {
           this.#stopWatchingQueue?.();
@@ -218,6 +253,12 @@ export class ClientSession {
     }
     const bad = message.files.find(unsafePath);
     if (bad !== undefined) return `file '${bad}' must be a relative path inside the work dir (no leading /, no '..')`;
+    if (message.sync !== undefined) {
+      if (this.host.syncUnsupported !== undefined) return this.host.syncUnsupported;
+      if (!this.host.workspaces.isReady(message.sync.treeHash)) {
+        return `workspace ${message.sync.treeHash.slice(0, 12)} is not on this server: sync it first (sync-offer)`;
+      }
+    }
     return undefined;
   }
 

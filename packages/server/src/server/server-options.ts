@@ -15,6 +15,8 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 /** Output queued for a client that reads too slowly; past it the client is dropped rather than buffered. */
 export const MAX_CLIENT_BUFFERED_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_RUNS_PER_CLIENT = 4;
+export const DEFAULT_MAX_SYNC_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_SYNC_CACHE_BYTES = 1024 * 1024 * 1024;
 
 /**
  * Start-ups at once: two per core. A start-up (the engine creating the container, the test runner loading) is
@@ -51,6 +53,12 @@ export interface ServerOptions {
   containerPolicy: ContainerPolicy;
   maxRunsPerClient: number;
   heartbeatIntervalMs: number;
+  /** Largest workspace tree (sum of file sizes) a client may sync. */
+  maxSyncBytes: number;
+  /** Synced trees kept for reuse, in bytes; least recently used ones go first. */
+  syncCacheBytes: number;
+  /** Where synced trees are kept; a fresh temporary folder by default. */
+  syncDir?: string;
   /** The container engine; defaults to the Docker engine from DOCKER_HOST or the default socket. */
   backend?: ContainerBackend;
 }
@@ -66,6 +74,8 @@ export function withServerDefaults(options: Partial<ServerOptions> & Pick<Server
     containerPolicy: STRICT_POLICY,
     maxRunsPerClient: DEFAULT_MAX_RUNS_PER_CLIENT,
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+    maxSyncBytes: DEFAULT_MAX_SYNC_BYTES,
+    syncCacheBytes: DEFAULT_SYNC_CACHE_BYTES,
     ...options,
   };
 }

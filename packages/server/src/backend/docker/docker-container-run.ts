@@ -45,6 +45,7 @@ export class DockerContainerRun {
     try {
       if (signal.aborted) return this.#outcome('interrupted', null);
       const container = await this.#create();
+      if (this.spec.workspace !== undefined) await this.#placeWorkspace(container, this.spec.workspace);
       const stderr = stderrFilter?.(this.#stderr);
       const { drained } = await this.#attach(container, stderr ?? this.#stderr);
       // Checked after every await: a cancellation that arrived meanwhile must not start a container.
@@ -63,6 +64,17 @@ export class DockerContainerRun {
       return this.#outcome(killed ? 'interrupted' : 'exited', exitCode, oomKilled);
     } finally {
       await this.#cleanup();
+    }
+  }
+
+  /** Unpacks the synced tree at the work dir (the image's own when none is given), over what the image has there. */
+  async #placeWorkspace(container: Docker.Container, archive: () => NodeJS.ReadableStream): Promise<void> {
+    try {
+      const workDir = this.spec.workDir ?? ((await container.inspect()).Config.WorkingDir || '/');
+      // The engine answers once it has unpacked the whole upload (the body is read to its end by docker-modem).
+      await container.putArchive(archive(), { path: workDir });
+    } catch (error) {
+      throw toBaleenError(error, this.engine, 'placing the synced workspace in the container');
     }
   }
 

@@ -12,6 +12,7 @@ export function unsupportedOnSwarm(spec: ContainerSpec): string[] {
   if (settings.cpusetCpus !== undefined) unsupported.push('--cpuset-cpus');
   if (settings.shmSizeBytes !== undefined) unsupported.push('--shm-size');
   if (settings.keep) unsupported.push('--keep');
+  if (spec.workspace !== undefined) unsupported.push('--sync (a service cannot be given files before it starts)');
   return unsupported;
 }
 

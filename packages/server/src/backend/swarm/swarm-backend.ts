@@ -13,6 +13,9 @@ import { SwarmServiceRun } from './swarm-service-run.js';
  */
 export class SwarmBackend implements ContainerBackend {
   readonly engine: string;
+  readonly workspaceUnsupported =
+    'the swarm backend cannot place a synced workspace (--sync): a service gets no files before it starts — ' +
+    'bake the project into the image, or use the docker backend';
   readonly #docker: Docker;
   readonly #local: DockerBackend;
   readonly #nodeNames = new Map<string, string>();

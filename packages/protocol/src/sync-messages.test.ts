@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isSafeRelativePath, symlinkInsideTree, syncEntrySchema, treeHashOf, type SyncEntry } from './sync-messages.js';
+
+const file = (path: string, hash = 'a'.repeat(64)): Extract<SyncEntry, { kind: 'file' }> => ({
+  kind: 'file',
+  path,
+  hash,
+  size: 1,
+  executable: false,
+});
+
+describe('workspace sync messages', () => {
+  it('accepts only normalised relative paths inside the tree', () => {
+    for (const good of ['a.txt', 'features/x.feature', 'odd name; $(x).feature'])
+      assert.ok(isSafeRelativePath(good), good);
+    for (const bad of ['', '/etc/passwd', '../up', 'a/../../up', 'a/./b', 'a//b', 'a\\b', 'nul\0', '.']) {
+      assert.ok(!isSafeRelativePath(bad), bad);
+    }
+  });
+
+  it('allows a symlink only when it resolves inside the tree', () => {
+    assert.ok(symlinkInsideTree('docs/link', '../probe.txt'));
+    assert.ok(symlinkInsideTree('link', 'features/x.feature'));
+    assert.ok(!symlinkInsideTree('link', '/etc'));
+    assert.ok(!symlinkInsideTree('docs/link', '../../outside'));
+    assert.equal(syncEntrySchema.safeParse({ kind: 'symlink', path: 'l', target: '/etc' }).success, false);
+  });
+
+  it('names a tree by its entries whatever their order, and any change makes another name', () => {
+    const tree = [file('b.txt'), file('a.txt')];
+    assert.equal(treeHashOf(tree), treeHashOf([...tree].reverse()));
+    assert.notEqual(treeHashOf(tree), treeHashOf([file('b.txt'), file('a.txt', 'b'.repeat(64))]));
+    assert.notEqual(treeHashOf(tree), treeHashOf([file('b.txt'), { ...file('a.txt'), executable: true }]));
+    assert.match(treeHashOf([]), /^[a-f0-9]{64}$/);
+  });
+});
