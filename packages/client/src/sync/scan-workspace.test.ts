@@ -41,3 +41,23 @@ describe('scanWorkspace', () => {
     assert.equal((await scanWorkspace(root)).treeHash, scanned.treeHash, 'the same tree, the same hash');
   });
 });
+
+describe('manifestFrames', () => {
+  it('splits a manifest by count and by bytes, so no frame nears the server’s 1 MiB limit; the last is final', async () => {
+    const { manifestFrames } = await import('./sync-workspace.js');
+    const long = (i: number) =>
+      ({ kind: 'file', path: `${'d'.repeat(4000)}/${i}`, hash: 'a'.repeat(64), size: 1, executable: false }) as const;
+    const frames = manifestFrames(Array.from({ length: 1000 }, (_, i) => long(i)));
+    assert.ok(frames.length > 1);
+    for (const frame of frames) assert.ok(JSON.stringify(frame).length < 600 * 1024);
+    assert.deepEqual(
+      frames.map((frame) => frame.final),
+      frames.map((_, i) => i === frames.length - 1),
+    );
+    assert.equal(
+      frames.reduce((sum, frame) => sum + frame.entries.length, 0),
+      1000,
+    );
+    assert.deepEqual(manifestFrames([]), [{ entries: [], final: true }]);
+  });
+});

@@ -4,6 +4,7 @@ import {
   MAX_SYNC_ENTRIES_PER_FRAME,
   SYNC_CHUNK_BYTES,
   type ServerMessage,
+  type SyncEntry,
   type SyncReadyMessage,
 } from '@baleen/protocol';
 import type { ServerConnection } from '../connection/server-connection.js';
@@ -46,10 +47,8 @@ export async function syncWorkspace(connection: ServerConnection, workspace: Sca
     if (message.type === 'sync-ready') return outcome(message);
     if (message.type !== 'sync-wanted') continue;
     if (message.manifest) {
-      for (let i = 0; i < workspace.entries.length || i === 0; i += MAX_SYNC_ENTRIES_PER_FRAME) {
-        const entries = workspace.entries.slice(i, i + MAX_SYNC_ENTRIES_PER_FRAME);
-        const final = i + MAX_SYNC_ENTRIES_PER_FRAME >= workspace.entries.length;
-        connection.send({ type: 'sync-manifest', syncRef: SYNC_REF, entries, final });
+      for (const entries of manifestFrames(workspace.entries)) {
+        connection.send({ type: 'sync-manifest', syncRef: SYNC_REF, ...entries });
       }
       manifestSent = true;
       continue;
@@ -65,6 +64,28 @@ export async function syncWorkspace(connection: ServerConnection, workspace: Sca
   function outcome(ready: SyncReadyMessage): SyncOutcome {
     return { treeHash: ready.treeHash, files: ready.files, bytes: ready.bytes, sentFiles, sentBytes, manifestSent };
   }
+}
+
+/** Bytes of entries per manifest frame: well under the server's 1 MiB frame limit, whatever the path lengths. */
+const MANIFEST_FRAME_BYTES = 512 * 1024;
+
+/** The manifest in frames of at most MAX_SYNC_ENTRIES_PER_FRAME entries and MANIFEST_FRAME_BYTES; the last is final. */
+export function manifestFrames(all: readonly SyncEntry[]): { entries: SyncEntry[]; final: boolean }[] {
+  const frames: { entries: SyncEntry[]; final: boolean }[] = [];
+  let current: SyncEntry[] = [];
+  let bytes = 0;
+  for (const entry of all) {
+    const size = JSON.stringify(entry).length + 1;
+    if (current.length > 0 && (current.length >= MAX_SYNC_ENTRIES_PER_FRAME || bytes + size > MANIFEST_FRAME_BYTES)) {
+      frames.push({ entries: current, final: false });
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  frames.push({ entries: current, final: true });
+  return frames;
 }
 
 async function sendBlob(connection: ServerConnection, hash: string, source: string): Promise<number> {
