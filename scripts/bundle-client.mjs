@@ -17,7 +17,9 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['dockerode', 'cpu-features', '*.node'],
+  // cucumber's report formatters read their own assets (the HTML report's script and styles) from beside their
+  // code: they stay in node_modules, loaded only when a report is written.
+  external: ['dockerode', 'cpu-features', '*.node', '@cucumber/html-formatter', '@cucumber/junit-xml-formatter'],
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: {
     js: "import { createRequire as __baleenRequire } from 'node:module'; const require = __baleenRequire(import.meta.url);",

@@ -90,14 +90,25 @@ function cucumberResults(target: FileAttempt, file: string, emit: RunFileDeps['e
   return { tracker, filter, sendMessages };
 }
 
+/**
+ * Whether the engine is still there after a container was stopped from outside. An engine shutting down stops
+ * its containers first and may answer for a few seconds more while it stops the others, so it is watched for a
+ * while: one failed ping in that time means it is going away.
+ */
 async function engineAnswers(backend: ContainerBackend): Promise<boolean> {
-  // The engine's shutdown stops containers before it stops answering: give it a moment to finish going.
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  return backend.ping().then(
-    () => true,
-    () => false,
-  );
+  for (let waited = 0; waited < ENGINE_WATCH_MS; waited += ENGINE_WATCH_STEP_MS) {
+    await new Promise((resolve) => setTimeout(resolve, ENGINE_WATCH_STEP_MS));
+    const answered = await backend.ping().then(
+      () => true,
+      () => false,
+    );
+    if (!answered) return false;
+  }
+  return true;
 }
+
+const ENGINE_WATCH_MS = 5_000;
+const ENGINE_WATCH_STEP_MS = 250;
 
 function incompleteRun(tracker: CucumberResultTracker): string | undefined {
   const unfinished = tracker.counts().scenarios.unfinished;
