@@ -10,15 +10,9 @@ import {
   suiteFiles,
   totalMs,
 } from '../lib/project.js';
+import { CUCUMBER, dockerCucumber } from '../lib/docker-cucumber.js';
 import { ratioRow, type CaseResult } from '../lib/results.js';
 import type { BenchContext } from './context.js';
-
-const CUCUMBER = 'node_modules/.bin/cucumber-js';
-
-function dockerCucumber(...args: string[]): () => Promise<number> {
-  return () =>
-    timeOk('docker run cucumber-js', 'docker', ['run', '--rm', '--network', 'none', BENCH_IMAGE, CUCUMBER, ...args]);
-}
 
 /** Case 2: an IO-bound suite (24 files, 2–6 s each) — Baleen against cucumber-js alone, serial and --parallel 4. */
 export async function ioBound(ctx: BenchContext): Promise<CaseResult> {

@@ -11,6 +11,7 @@ import {
   suiteFiles,
   totalMs,
 } from '../lib/project.js';
+import { dockerCucumber } from '../lib/docker-cucumber.js';
 import { ratioRow, type CaseResult } from '../lib/results.js';
 import type { BenchContext } from './context.js';
 
@@ -45,11 +46,7 @@ export async function skewed(ctx: BenchContext): Promise<CaseResult> {
           String(SLOTS),
           ...files,
         ]),
-      'one container start-up': () =>
-        timeOk('start-up', 'docker', [
-          ...['run', '--rm', '--network', 'none', BENCH_IMAGE, 'node_modules/.bin/cucumber-js'],
-          ...suiteFiles(SUITES.startup),
-        ]),
+      'one container start-up': dockerCucumber(...suiteFiles(SUITES.startup)),
     },
     ctx.log,
   );
