@@ -39,6 +39,12 @@ async function inspect(id: string): Promise<Inspected> {
   return info;
 }
 
+/** Every container on the engine, whoever made it: a failed image build must not add one. */
+async function allContainerIds(): Promise<string[]> {
+  const { stdout } = await exec('docker', ['ps', '--all', '--quiet', '--no-trunc']);
+  return stdout.split('\n').filter(Boolean).sort();
+}
+
 /** Kept containers are the user's to remove; so here, the test's. */
 async function removeKept(runId: string): Promise<void> {
   const ids = await containersWithLabels([`baleen.run=${runId}`]);
@@ -377,6 +383,7 @@ describe('container options (real engine)', () => {
       // `cat /built.txt FILE`: the built file first, then the feature file appended as the last argument.
       assert.match(built.report.files[0]?.stdout ?? '', /^built with hello\nFeature: Load fixture 01/);
 
+      const before = await allContainerIds();
       const broken = await runBaleen([
         ...['run', '--build', context, '--dockerfile', 'Broken.Dockerfile', '--tag', `${tag}-broken`],
         ...['--files', 'load/load-01.feature', '--', 'true'],
@@ -385,6 +392,7 @@ describe('container options (real engine)', () => {
       assert.match(broken.stdout, /build │ breaking/);
       assert.match(broken.stderr, /failed: The command .* returned a non-zero code: 5 — the run did not start/);
       assert.doesNotMatch(broken.stdout, /accepted/);
+      assert.deepEqual(await allContainerIds(), before, 'the failed step leaves no intermediate container behind');
     } finally {
       await exec('docker', ['rmi', '-f', tag]).catch(() => undefined);
     }

@@ -42,6 +42,8 @@ export async function buildImage(docker: Docker, engine: string, options: BuildI
       { context: options.context, src: entries },
       {
         t: options.tag,
+        // A failed step would otherwise leave its intermediate container on the engine, unlabelled and forever.
+        forcerm: true,
         ...(options.dockerfile === undefined ? {} : { dockerfile: options.dockerfile }),
         ...(options.buildArgs === undefined ? {} : { buildargs: options.buildArgs }),
         labels: { 'baleen.built': 'true' },
