@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runBaleenWithReport, runIdFrom, startBaleen } from './support/cli.js';
+import { promisify } from 'node:util';
+import { runBaleen, runBaleenWithReport, runIdFrom, startBaleen } from './support/cli.js';
 import { containersWithLabels } from './support/docker.js';
 import { IMAGE } from './support/paths.js';
+
+const exec = promisify(execFile);
 
 describe('cancellation and concurrency (real CLI, real engine)', () => {
   it('Ctrl-C mid-run stops and removes that run’s containers and exits 130', async () => {
@@ -80,5 +84,35 @@ describe('cancellation and concurrency (real CLI, real engine)', () => {
       .map((line) => line.split(' ')[2]);
     assert.equal(order.at(-1), 'edge/slow.feature', order.join(', '));
     assert.equal(report.totals['passed'], 4);
+  });
+
+  it('a CLI killed with -9 leaves its containers only until the next run on this machine sweeps them — never a live run’s or a --keep run’s', async () => {
+    const cucumber = (...args: string[]): string[] => ['cucumber', '--image', IMAGE, ...args];
+    const kept = await runBaleenWithReport(cucumber('--files', 'features/cart.feature', '--keep'));
+    assert.equal(kept.code, 0, kept.stdout + kept.stderr);
+    const keptRun = kept.report.runId;
+    const killed = startBaleen(cucumber('--files', 'edge/timeout.feature', '--timeout', '120'));
+    const alive = startBaleen(cucumber('--files', 'edge/timeout.feature', '--timeout', '120'));
+    try {
+      const killedRun = await killed.waitForOutput(/run (run-[0-9a-f]+) accepted/);
+      const aliveRun = await alive.waitForOutput(/run (run-[0-9a-f]+) accepted/);
+      await killed.waitForOutput(/▶ started /);
+      await alive.waitForOutput(/▶ started /);
+      killed.child.kill('SIGKILL');
+      await killed.done;
+      assert.equal((await containersWithLabels([`baleen.run=${killedRun}`])).length, 1, 'kill -9 left its container');
+
+      const next = await runBaleen(cucumber('--files', 'features/login.feature'));
+      assert.equal(next.code, 0, next.stdout + next.stderr);
+      assert.deepEqual(await containersWithLabels([`baleen.run=${killedRun}`]), [], 'the next run swept it');
+      assert.equal((await containersWithLabels([`baleen.run=${aliveRun}`])).length, 1, 'a live run keeps its own');
+      assert.equal((await containersWithLabels([`baleen.run=${keptRun}`])).length, 1, '--keep is the user’s');
+    } finally {
+      killed.child.kill('SIGKILL');
+      alive.child.kill('SIGINT');
+      await alive.done;
+      const leftovers = await containersWithLabels([`baleen.run=${keptRun}`]);
+      if (leftovers.length > 0) await exec('docker', ['rm', '-f', ...leftovers]);
+    }
   });
 });

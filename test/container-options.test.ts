@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -260,6 +262,27 @@ describe('container options (real engine)', () => {
     assert.equal(body, 'hello from load/load-01.feature');
     const result = await client.done;
     assert.equal(result.code, 0, result.stdout);
+  });
+
+  it('--keep on a file that cannot start still names the container it kept', async () => {
+    // The host port is taken, so the engine creates the container and then cannot start it.
+    const taken = createServer().listen(0, '0.0.0.0');
+    await once(taken, 'listening');
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const result = await runBaleenWithReport([
+        ...['run', '--image', IMAGE, '--files', 'load/load-01.feature', '--keep'],
+        ...['--network', 'bridge', '--publish', `8080:${port}`, '--', 'true'],
+      ]);
+      assert.equal(result.code, 2, result.stdout + result.stderr);
+      assert.equal(result.report.files[0]?.status, 'error');
+      const id = /container kept \(--keep\): docker rm -f ([0-9a-f]{64})/.exec(result.stdout)?.[1];
+      assert.ok(id, result.stdout);
+      assert.deepEqual(await containersWithLabels([`baleen.run=${result.report.runId}`]), [id]);
+      await exec('docker', ['rm', '-f', id]);
+    } finally {
+      taken.close();
+    }
   });
 
   it('baleen run with node --test: a passing file passes, a failing one fails, exit 1', async () => {

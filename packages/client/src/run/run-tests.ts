@@ -42,6 +42,8 @@ export async function runTests(options: RunTestsOptions): Promise<RunResult> {
       capacity: request.concurrency,
       ...(request.maxOutputBytes === undefined ? {} : { maxOutputBytes: request.maxOutputBytes }),
       log: createLogger('silent'),
+      // Lets the next embedded run on this machine sweep what this one leaves if its process is killed hard.
+      embedded: true,
       // The embedded server runs on the user's own machine for the user alone: everything the engine allows,
       // and the default network.
       containerPolicy: OPEN_POLICY,

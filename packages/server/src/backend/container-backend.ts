@@ -136,4 +136,9 @@ export interface ContainerBackend {
   run(spec: ContainerSpec, options: RunContainerOptions): Promise<ContainerOutcome>;
   /** Removes every container carrying all these labels; returns how many were removed. */
   removeContainers(labels: Record<string, string>): Promise<number>;
+  /**
+   * The server ids on everything Baleen has on the engine (containers, volumes, services), each once; what
+   * `--keep` runs left for their users is left out.
+   */
+  listServerIds(): Promise<string[]>;
 }

@@ -11,11 +11,18 @@ export const LABELS = {
   attempt: 'baleen.attempt',
   /** Set on what is not a test file's container: the prepare stage's container and its /job volume. */
   stage: 'baleen.stage',
+  /** Set on what a `--keep` run leaves for its user: no sweep of orphans removes it. */
+  kept: 'baleen.kept',
 } as const;
 
 /** The labels of everything a run creates: its sweep finds them, and so does a restarted server's. */
-export function runLabels(serverId: string, runId: string): Record<string, string> {
-  return { [LABELS.managed]: 'true', [LABELS.server]: serverId, [LABELS.run]: runId };
+export function runLabels(serverId: string, runId: string, keep = false): Record<string, string> {
+  return {
+    [LABELS.managed]: 'true',
+    [LABELS.server]: serverId,
+    [LABELS.run]: runId,
+    ...(keep ? { [LABELS.kept]: 'true' } : {}),
+  };
 }
 
 export function fileContainerLabels(args: {
@@ -24,9 +31,10 @@ export function fileContainerLabels(args: {
   file: string;
   index: number;
   attempt: number;
+  keep: boolean;
 }): Record<string, string> {
   return {
-    ...runLabels(args.serverId, args.runId),
+    ...runLabels(args.serverId, args.runId, args.keep),
     [LABELS.file]: args.file,
     [LABELS.index]: String(args.index),
     [LABELS.attempt]: String(args.attempt),

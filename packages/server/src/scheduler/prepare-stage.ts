@@ -26,7 +26,7 @@ export async function runPrepareStage(
   signal: AbortSignal,
 ): Promise<PrepareResult> {
   const began = performance.now();
-  const labels = { ...runLabels(plan.serverId, plan.runId), [LABELS.stage]: 'prepare' };
+  const labels = { ...runLabels(plan.serverId, plan.runId, plan.container.keep), [LABELS.stage]: 'prepare' };
   const base = { type: 'stage-finished', runId: plan.runId, stage: 'prepare' } as const;
   const volume = await deps.backend.createVolume(labels);
   const release = await deps.gate.acquire(plan.owner, signal);

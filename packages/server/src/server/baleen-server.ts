@@ -15,6 +15,7 @@ import { ServerMetrics } from '../metrics/server-metrics.js';
 import { CapacityGate } from '../scheduler/capacity-gate.js';
 import { executeRun } from '../scheduler/execute-run.js';
 import { ClientSession, type SessionHost } from './client-session.js';
+import { embeddedServerId, isOrphanedEmbeddedServer } from './embedded-owner.js';
 import { newId } from './ids.js';
 import { MAX_CLIENT_FRAME_BYTES, withServerDefaults, type ServerOptions } from './server-options.js';
 import { SERVER_VERSION } from './version.js';
@@ -48,7 +49,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
         `pass --token/--token-file (or BALEEN_TOKEN), or --insecure-no-auth if the network is yours alone`,
     );
   }
-  const serverId = options.serverId ?? newId('srv');
+  const serverId = options.serverId ?? (options.embedded === true ? embeddedServerId() : newId('srv'));
   const log = options.log.child({ serverId });
   const backend: ContainerBackend = options.backend ?? new DockerBackend(log);
   const gate = new CapacityGate(options.capacity);
@@ -74,6 +75,8 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   };
 
   if (options.reapOnStart === true) await reapEarlierInstance(backend, serverId, log);
+  // In the background: the user's run need not wait for another run's leftovers to go; close() waits for it.
+  const reapingOrphans = options.embedded === true ? reapOrphanedEmbeddedServers(backend, log) : Promise.resolve();
   // Synced trees live only as long as this server: a fresh folder, removed when it stops.
   const workspaces = new WorkspaceStore(
     options.syncDir ?? (await mkdtemp(path.join(tmpdir(), 'baleen-sync-'))),
@@ -211,6 +214,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await workspaces.close();
+      await reapingOrphans;
       log.info('baleen-server stopped');
     })();
     return closing;
@@ -233,6 +237,20 @@ async function reapEarlierInstance(
     if (volumes > 0) log.warn({ volumes }, 'removed volumes left behind by an earlier instance of this server');
   } catch (error) {
     log.warn({ err: String(error) }, 'could not sweep containers of an earlier instance');
+  }
+}
+
+/** What embedded servers of processes that have ended on this host left behind (see embedded-owner.ts). */
+async function reapOrphanedEmbeddedServers(backend: ContainerBackend, log: ServerOptions['log']): Promise<void> {
+  let serverIds: string[];
+  try {
+    serverIds = await backend.listServerIds();
+  } catch {
+    // No engine: the run itself says so.
+    return;
+  }
+  for (const serverId of serverIds.filter((id) => isOrphanedEmbeddedServer(id))) {
+    await reapEarlierInstance(backend, serverId, log);
   }
 }
 

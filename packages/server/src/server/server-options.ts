@@ -40,6 +40,11 @@ export interface ServerOptions {
   serverId?: string;
   /** Remove this server id's containers left by an earlier instance before listening (needs a stable id). */
   reapOnStart?: boolean;
+  /**
+   * Embedded in a client process (the CLI's default): the id names this host and process, and what embedded
+   * servers of ended processes on this host left behind is swept in the background (see embedded-owner.ts).
+   */
+  embedded?: boolean;
   log: Logger;
   /** When enabled, a client must present one of these tokens at the HTTP upgrade. */
   tokens?: TokenStore;

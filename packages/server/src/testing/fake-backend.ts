@@ -112,4 +112,8 @@ export class FakeBackend implements ContainerBackend {
     this.removedSweeps += 1;
     return Promise.resolve(0);
   }
+
+  listServerIds(): Promise<string[]> {
+    return Promise.resolve([]);
+  }
 }

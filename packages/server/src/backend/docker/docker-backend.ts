@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { BaleenError, type PullPolicy } from '@baleen/protocol';
 import type { Logger } from 'pino';
 import type { ContainerBackend, ContainerOutcome, ContainerSpec, RunContainerOptions } from '../container-backend.js';
+import { LABELS } from '../container-labels.js';
 import { buildImage, type BuildImageOptions } from './build-image.js';
 import { DockerContainerRun } from './docker-container-run.js';
 import {
@@ -156,5 +157,20 @@ export class DockerBackend implements ContainerBackend {
       }),
     );
     return removed;
+  }
+
+  /** The server ids on what Baleen has on this engine, leaving out what `--keep` runs left for their users. */
+  async listServerIds(): Promise<string[]> {
+    const filters = JSON.stringify({ label: [`${LABELS.managed}=true`] });
+    const [containers, volumes] = await Promise.all([
+      this.#docker.listContainers({ all: true, filters }),
+      this.#docker.listVolumes({ filters }) as Promise<{ Volumes: { Labels: Record<string, string> | null }[] | null }>,
+    ]);
+    const ids = [...containers.map((info) => info.Labels), ...(volumes.Volumes ?? []).map((volume) => volume.Labels)]
+      // What a --keep run left is its user's to remove, whoever made it.
+      .filter((labels) => labels?.[LABELS.kept] !== 'true')
+      .map((labels) => labels?.[LABELS.server])
+      .filter((id): id is string => id !== undefined);
+    return [...new Set(ids)];
   }
 }

@@ -1,4 +1,4 @@
-import type { BoundPort } from '@baleen/protocol';
+import { BaleenError, type BoundPort } from '@baleen/protocol';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { ContainerOutcome, ContainerSpec, OutputSink, RunContainerOptions } from '../container-backend.js';
@@ -62,9 +62,23 @@ export class DockerContainerRun {
       // Only a SIGKILLed process can have met the memory limit: other exits skip the extra engine call.
       const oomKilled = !killed && exitCode === 137 && (await this.#oomKilled(container));
       return this.#outcome(killed ? 'interrupted' : 'exited', exitCode, oomKilled);
+    } catch (error) {
+      throw this.#withKeptContainer(error);
     } finally {
       await this.#cleanup();
     }
+  }
+
+  /** A file that ends in `error` has no outcome to carry `kept`: its message names the kept container instead. */
+  #withKeptContainer(error: unknown): unknown {
+    if (!this.spec.settings.keep || this.#container === undefined || !(error instanceof BaleenError)) return error;
+    return new BaleenError(
+      error.code,
+      `${error.message} (container kept (--keep): docker rm -f ${this.#container.id})`,
+      {
+        cause: error,
+      },
+    );
   }
 
   /** Unpacks the synced tree at the work dir (the image's own when none is given), over what the image has there. */

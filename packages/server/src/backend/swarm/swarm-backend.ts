@@ -2,6 +2,7 @@ import { BaleenError, type PullPolicy } from '@baleen/protocol';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { ContainerBackend, ContainerOutcome, ContainerSpec, RunContainerOptions } from '../container-backend.js';
+import { LABELS } from '../container-labels.js';
 import { DockerBackend } from '../docker/docker-backend.js';
 import { dockerMessage, isUnreachable, statusCodeOf, unreachableError } from '../docker/docker-errors.js';
 import { SwarmServiceRun } from './swarm-service-run.js';
@@ -78,6 +79,16 @@ export class SwarmBackend implements ContainerBackend {
       }),
     );
     return removed + (await this.#local.removeContainers(labels));
+  }
+
+  async listServerIds(): Promise<string[]> {
+    const filters = JSON.stringify({ label: [`${LABELS.managed}=true`] });
+    const [services, local] = await Promise.all([this.#docker.listServices({ filters }), this.#local.listServerIds()]);
+    const ids = services
+      .filter((service) => service.Spec?.Labels?.[LABELS.kept] !== 'true')
+      .map((service) => service.Spec?.Labels?.[LABELS.server])
+      .filter((id): id is string => id !== undefined);
+    return [...new Set([...ids, ...local])];
   }
 
   /** The node's host name, as a person knows it; its id when the name cannot be had. */
