@@ -1,16 +1,8 @@
 import path from 'node:path';
 import { interleave, median, seconds, timeOk } from '../lib/measure.js';
-import {
-  BALEEN_BIN,
-  BENCH_DIR,
-  BENCH_IMAGE,
-  longestMs,
-  PROJECT_DIR,
-  SUITES,
-  suiteFiles,
-  totalMs,
-} from '../lib/project.js';
+import { BENCH_DIR, BENCH_IMAGE, longestMs, SUITES, suiteFiles, totalMs } from '../lib/project.js';
 import { CUCUMBER, dockerCucumber } from '../lib/docker-cucumber.js';
+import { timeBaleen } from '../lib/baleen-cli.js';
 import { ratioRow, type CaseResult } from '../lib/results.js';
 import type { BenchContext } from './context.js';
 
@@ -18,15 +10,10 @@ import type { BenchContext } from './context.js';
 export async function ioBound(ctx: BenchContext): Promise<CaseResult> {
   const files = suiteFiles(SUITES.io);
   const baleen = () =>
-    timeOk(
-      'baleen cucumber',
-      'node',
-      [
-        ...[BALEEN_BIN, 'cucumber', '--image', BENCH_IMAGE, '--files', 'bench-features/io'],
-        ...['--concurrency', String(files.length), '--network', 'none'],
-      ],
-      { cwd: PROJECT_DIR },
-    );
+    timeBaleen('baleen cucumber', 'cucumber', [
+      ...['--files', 'bench-features/io'],
+      ...['--concurrency', String(files.length), '--network', 'none'],
+    ]);
   // As a team runs it: after a first run has recorded how long each file takes (the history CI caches), so the
   // longest files start first. The first, cold run is not timed.
   ctx.log('  recording timing history (one untimed run)');

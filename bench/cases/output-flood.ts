@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { interleave, median, timeOk } from '../lib/measure.js';
-import { BALEEN_BIN, BENCH_IMAGE, PROJECT_DIR } from '../lib/project.js';
+import { BENCH_IMAGE } from '../lib/project.js';
+import { timeBaleen } from '../lib/baleen-cli.js';
 import { goalRow, ratioRow, type CaseResult } from '../lib/results.js';
 import { startServer, type ServerProcess } from '../lib/server-process.js';
 import type { BenchContext } from './context.js';
@@ -27,15 +28,10 @@ async function floodThrough(server: ServerProcess, command: string[], growths: n
     }
   })();
   try {
-    return await timeOk(
-      'baleen run (flood)',
-      'node',
-      [
-        ...[BALEEN_BIN, 'run', '--image', BENCH_IMAGE, '--files', 'bench-features/flood.txt', '--server', server.url],
-        ...['--', ...command, '{file}'],
-      ],
-      { cwd: PROJECT_DIR },
-    );
+    return await timeBaleen('baleen run (flood)', 'run', [
+      ...['--files', 'bench-features/flood.txt', '--server', server.url],
+      ...['--', ...command, '{file}'],
+    ]);
   } finally {
     state.done = true;
     await sampler;

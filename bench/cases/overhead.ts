@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { interleave, median, timeOk } from '../lib/measure.js';
-import { BALEEN_BIN, BENCH_DIR, BENCH_IMAGE, PROJECT_DIR } from '../lib/project.js';
+import { BENCH_DIR, BENCH_IMAGE } from '../lib/project.js';
+import { timeBaleen } from '../lib/baleen-cli.js';
 import { ratioRow, type CaseResult } from '../lib/results.js';
 import type { BenchContext } from './context.js';
 
@@ -10,15 +11,10 @@ const CONCURRENCY = 8;
 /** Case 1: 40 files whose command does nothing, 8 at once — what Baleen adds to the engine's own cost. */
 export async function overhead(ctx: BenchContext): Promise<CaseResult> {
   const baleen = () =>
-    timeOk(
-      'baleen run',
-      'node',
-      [
-        ...[BALEEN_BIN, 'run', '--image', BENCH_IMAGE, '--files', 'bench-features/noop/*.txt'],
-        ...['--concurrency', String(CONCURRENCY), '--', 'true', '{file}'],
-      ],
-      { cwd: PROJECT_DIR },
-    );
+    timeBaleen('baleen run', 'run', [
+      ...['--files', 'bench-features/noop/*.txt'],
+      ...['--concurrency', String(CONCURRENCY), '--', 'true', '{file}'],
+    ]);
   const bareLoop = () =>
     timeOk('bare loop', 'node', [
       path.join(BENCH_DIR, 'alternatives/bare-loop.mjs'),

@@ -1,17 +1,9 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { interleave, median, seconds, timeOk } from '../lib/measure.js';
-import {
-  BALEEN_BIN,
-  BENCH_DIR,
-  BENCH_IMAGE,
-  longestMs,
-  PROJECT_DIR,
-  SUITES,
-  suiteFiles,
-  totalMs,
-} from '../lib/project.js';
+import { BENCH_DIR, BENCH_IMAGE, longestMs, PROJECT_DIR, SUITES, suiteFiles, totalMs } from '../lib/project.js';
 import { dockerCucumber } from '../lib/docker-cucumber.js';
+import { timeBaleen } from '../lib/baleen-cli.js';
 import { ratioRow, type CaseResult } from '../lib/results.js';
 import type { BenchContext } from './context.js';
 
@@ -21,15 +13,10 @@ const SLOTS = 4;
 export async function skewed(ctx: BenchContext): Promise<CaseResult> {
   const files = suiteFiles(SUITES.skew);
   const baleen = (order: string[]) => () =>
-    timeOk(
-      'baleen cucumber',
-      'node',
-      [
-        ...[BALEEN_BIN, 'cucumber', '--image', BENCH_IMAGE, '--files', ...files],
-        ...['--concurrency', String(SLOTS), '--network', 'none', ...order],
-      ],
-      { cwd: PROJECT_DIR },
-    );
+    timeBaleen('baleen cucumber', 'cucumber', [
+      ...['--files', ...files],
+      ...['--concurrency', String(SLOTS), '--network', 'none', ...order],
+    ]);
   // A first run records the timing history that the "with history" variant then uses (its default order).
   await rm(path.join(PROJECT_DIR, '.baleen'), { recursive: true, force: true });
   ctx.log('  recording timing history (one run in the given order)');
