@@ -40,3 +40,12 @@ export function fileContainerLabels(args: {
     [LABELS.attempt]: String(args.attempt),
   };
 }
+
+/** The server ids on these label sets, each once, leaving out what `--keep` runs left: that is its user's to remove. */
+export function unkeptServerIds(labelSets: (Record<string, string> | null | undefined)[]): string[] {
+  const ids = labelSets
+    .filter((labels) => labels?.[LABELS.kept] !== 'true')
+    .map((labels) => labels?.[LABELS.server])
+    .filter((id): id is string => id !== undefined);
+  return [...new Set(ids)];
+}

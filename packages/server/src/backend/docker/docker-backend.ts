@@ -2,9 +2,10 @@ import Docker from 'dockerode';
 import { BaleenError, type PullPolicy } from '@baleen/protocol';
 import type { Logger } from 'pino';
 import type { ContainerBackend, ContainerOutcome, ContainerSpec, RunContainerOptions } from '../container-backend.js';
-import { LABELS } from '../container-labels.js';
+import { LABELS, unkeptServerIds } from '../container-labels.js';
 import { buildImage, type BuildImageOptions } from './build-image.js';
 import { DockerContainerRun } from './docker-container-run.js';
+import { labelFilter } from './label-filter.js';
 import {
   dockerMessage,
   imageNotFoundError,
@@ -107,12 +108,7 @@ export class DockerBackend implements ContainerBackend {
   }
 
   async removeVolumes(labels: Record<string, string>): Promise<number> {
-    const filters = { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) };
-    // The engine answers `"Volumes": null` when nothing matches, whatever the typings say.
-    const listed = (await this.#docker.listVolumes({ filters: JSON.stringify(filters) })) as {
-      Volumes: { Name: string }[] | null;
-    };
-    const found = listed.Volumes ?? [];
+    const found = await this.#listVolumes(labels);
     let removed = 0;
     await Promise.all(
       found.map(async ({ Name }) => {
@@ -139,8 +135,7 @@ export class DockerBackend implements ContainerBackend {
   }
 
   async removeContainers(labels: Record<string, string>): Promise<number> {
-    const filters = { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) };
-    const found = await this.#docker.listContainers({ all: true, filters: JSON.stringify(filters) });
+    const found = await this.#docker.listContainers({ all: true, filters: labelFilter(labels) });
     let removed = 0;
     await Promise.all(
       found.map(async (info) => {
@@ -161,16 +156,21 @@ export class DockerBackend implements ContainerBackend {
 
   /** The server ids on what Baleen has on this engine, leaving out what `--keep` runs left for their users. */
   async listServerIds(): Promise<string[]> {
-    const filters = JSON.stringify({ label: [`${LABELS.managed}=true`] });
+    const managed = { [LABELS.managed]: 'true' };
     const [containers, volumes] = await Promise.all([
-      this.#docker.listContainers({ all: true, filters }),
-      this.#docker.listVolumes({ filters }) as Promise<{ Volumes: { Labels: Record<string, string> | null }[] | null }>,
+      this.#docker.listContainers({ all: true, filters: labelFilter(managed) }),
+      this.#listVolumes(managed),
     ]);
-    const ids = [...containers.map((info) => info.Labels), ...(volumes.Volumes ?? []).map((volume) => volume.Labels)]
-      // What a --keep run left is its user's to remove, whoever made it.
-      .filter((labels) => labels?.[LABELS.kept] !== 'true')
-      .map((labels) => labels?.[LABELS.server])
-      .filter((id): id is string => id !== undefined);
-    return [...new Set(ids)];
+    return unkeptServerIds([...containers, ...volumes].map((found) => found.Labels));
+  }
+
+  async #listVolumes(
+    labels: Record<string, string>,
+  ): Promise<{ Name: string; Labels: Record<string, string> | null }[]> {
+    // The engine answers `"Volumes": null` when nothing matches, whatever the typings say.
+    const listed = (await this.#docker.listVolumes({ filters: labelFilter(labels) })) as {
+      Volumes: { Name: string; Labels: Record<string, string> | null }[] | null;
+    };
+    return listed.Volumes ?? [];
   }
 }

@@ -2,9 +2,10 @@ import { BaleenError, type PullPolicy } from '@baleen/protocol';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { ContainerBackend, ContainerOutcome, ContainerSpec, RunContainerOptions } from '../container-backend.js';
-import { LABELS } from '../container-labels.js';
+import { LABELS, unkeptServerIds } from '../container-labels.js';
 import { DockerBackend } from '../docker/docker-backend.js';
 import { dockerMessage, isUnreachable, statusCodeOf, unreachableError } from '../docker/docker-errors.js';
+import { labelFilter } from '../docker/label-filter.js';
 import { SwarmServiceRun } from './swarm-service-run.js';
 
 /**
@@ -63,8 +64,7 @@ export class SwarmBackend implements ContainerBackend {
   }
 
   async removeContainers(labels: Record<string, string>): Promise<number> {
-    const filters = { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) };
-    const services = await this.#docker.listServices({ filters: JSON.stringify(filters) });
+    const services = await this.#docker.listServices({ filters: labelFilter(labels) });
     let removed = 0;
     await Promise.all(
       services.map(async (service) => {
@@ -82,13 +82,11 @@ export class SwarmBackend implements ContainerBackend {
   }
 
   async listServerIds(): Promise<string[]> {
-    const filters = JSON.stringify({ label: [`${LABELS.managed}=true`] });
-    const [services, local] = await Promise.all([this.#docker.listServices({ filters }), this.#local.listServerIds()]);
-    const ids = services
-      .filter((service) => service.Spec?.Labels?.[LABELS.kept] !== 'true')
-      .map((service) => service.Spec?.Labels?.[LABELS.server])
-      .filter((id): id is string => id !== undefined);
-    return [...new Set([...ids, ...local])];
+    const [services, local] = await Promise.all([
+      this.#docker.listServices({ filters: labelFilter({ [LABELS.managed]: 'true' }) }),
+      this.#local.listServerIds(),
+    ]);
+    return [...new Set([...unkeptServerIds(services.map((service) => service.Spec?.Labels)), ...local])];
   }
 
   /** The node's host name, as a person knows it; its id when the name cannot be had. */
