@@ -18,8 +18,17 @@ await build({
   format: 'esm',
   target: 'node20',
   // cucumber's report formatters read their own assets (the HTML report's script and styles) from beside their
-  // code: they stay in node_modules, loaded only when a report is written.
-  external: ['dockerode', 'cpu-features', '*.node', '@cucumber/html-formatter', '@cucumber/junit-xml-formatter'],
+  // code, and cucumber-js itself (discovery) finds its files by __dirname: they stay in node_modules, loaded only
+  // when they are needed.
+  external: [
+    'dockerode',
+    'cpu-features',
+    '*.node',
+    '@cucumber/html-formatter',
+    '@cucumber/junit-xml-formatter',
+    '@cucumber/cucumber',
+    '@cucumber/cucumber/*',
+  ],
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: {
     js: "import { createRequire as __baleenRequire } from 'node:module'; const require = __baleenRequire(import.meta.url);",

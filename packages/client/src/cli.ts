@@ -53,7 +53,10 @@ function addRunOptions(command: Command): Command {
   return (
     command
       .option('--image <image>', 'Docker image holding the project and its test runner')
-      .option('--files <paths...>', 'test files, directories or globs')
+      .option(
+        '--files <paths...>',
+        'test files, directories or globs (cucumber: FILE:LINE too; default: the paths of the cucumber config, else features/)',
+      )
       .option('--config <file>', 'config file (default: baleen.config.json|yaml|yml|mjs in this directory)')
       .option('--project <name>', 'a named project of the config file')
       .option('--server <url>', 'a baleen-server to use, e.g. ws://ci-box:5533 (default: one in this process)')
@@ -192,9 +195,13 @@ addRunOptions(
   program
     .command('cucumber')
     .description('run each cucumber feature file in its own container')
-    .usage('--image IMAGE --files PATH... [options] [-- cucumber-js args]'),
+    .usage('--image IMAGE [--files PATH...] [options] [-- cucumber-js args]'),
 )
   .option('--features <paths...>', 'alias of --files (the original baleen’s name)')
+  .option(
+    '--pass-with-no-scenarios',
+    'exit 0 when no scenario matches the tags and names (by default that is exit 2: a run that tested nothing)',
+  )
   .option('--cucumber-bin <path>', 'cucumber-js executable, relative to the work dir', DEFAULT_CUCUMBER_BIN)
   .option('--messages <file>', 'write one cucumber message stream (NDJSON) for the whole run')
   .option('--junit <file>', 'write a JUnit XML report (a testcase per scenario)')

@@ -11,6 +11,7 @@ import {
 } from './limits.js';
 import { containerRequestSchema } from './container-request.js';
 import { syncBlobSchema, syncManifestSchema, syncOfferSchema } from './sync-messages.js';
+import { cucumberRunSchema, runScenariosSchema } from './cucumber-run.js';
 
 /** When the engine fetches the run's image: only when it lacks it (default), every run, or never. */
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
@@ -31,44 +32,49 @@ export const helloSchema = z.object({
   client: z.object({ name: z.string().max(100), version: z.string().max(100) }),
 });
 
-export const runSchema = z.object({
-  type: z.literal('run'),
-  /** Chosen by the client so it can match `run-accepted` to its request; unique per connection. */
-  runRef: z.string().min(1).max(100),
-  image: z.string().min(1).max(512).regex(IMAGE_REFERENCE_PATTERN, 'must be an image reference such as name:tag'),
-  files: z.array(z.string().min(1).max(MAX_PATH_LENGTH)).min(1).max(MAX_FILES_PER_RUN),
-  /** argv of the test command; `{file}` is replaced by the file's path, or the path is appended. */
-  command: z.array(arg).min(1).max(MAX_ARGS),
-  workDir: z.string().min(1).max(MAX_PATH_LENGTH).optional(),
-  timeoutSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS),
-  concurrency: z.int().positive().max(MAX_CONCURRENCY),
-  env: z.record(envName, arg).refine((env) => Object.keys(env).length <= MAX_ENV_VARS, {
-    message: `at most ${MAX_ENV_VARS} variables`,
-  }),
-  /** A shell script run before the test command in each container; the user's own, so it runs in `sh`. */
-  beforeCommand: z.string().min(1).max(MAX_ARG_LENGTH).optional(),
-  /** Output kept per stream per file; the server may lower it to its own cap. */
-  maxOutputBytes: z.int().positive().optional(),
-  /** A failed or timed-out file runs again in a fresh container, up to this many more times. */
-  retries: z.int().min(0).max(MAX_RETRIES).optional(),
-  /** The first file that fails cancels the queued files and stops the running ones. */
-  failFast: z.boolean().optional(),
-  /**
-   * The test command writes cucumber's message envelopes (NDJSON) to stderr (`--format message:/dev/stderr`):
-   * the server parses them as they arrive, streams scenario results and keeps them apart from stderr text.
-   */
-  cucumberMessages: z.boolean().optional(),
-  /** Container options beyond the server's defaults; the server refuses what it does not allow. */
-  container: containerRequestSchema.optional(),
-  pull: z.enum(PULL_POLICIES).optional(),
-  /**
-   * A shell script run once per run, before any test container, in its own container with a fresh volume at
-   * `/job`; test containers then get that volume read-only at `/job`. Its failure stops the run.
-   */
-  prepare: z.string().min(1).max(MAX_ARG_LENGTH).optional(),
-  /** A workspace tree synced before this run (sync-offer ... sync-ready), placed at the work dir of each container. */
-  sync: z.object({ treeHash: z.string().regex(/^[a-f0-9]{64}$/) }).optional(),
-});
+export const runSchema = z
+  .object({
+    type: z.literal('run'),
+    /** Chosen by the client so it can match `run-accepted` to its request; unique per connection. */
+    runRef: z.string().min(1).max(100),
+    image: z.string().min(1).max(512).regex(IMAGE_REFERENCE_PATTERN, 'must be an image reference such as name:tag'),
+    files: z.array(z.string().min(1).max(MAX_PATH_LENGTH)).min(1).max(MAX_FILES_PER_RUN),
+    /**
+     * argv of the test command (`baleen run`); `{file}` is replaced by the file's path, or the path is appended.
+     * A cucumber run gives `cucumber` instead.
+     */
+    command: z.array(arg).min(1).max(MAX_ARGS).optional(),
+    /** A cucumber run: the server runs the project's cucumber-js behind its own runner, one feature file each. */
+    cucumber: cucumberRunSchema.optional(),
+    workDir: z.string().min(1).max(MAX_PATH_LENGTH).optional(),
+    timeoutSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS),
+    concurrency: z.int().positive().max(MAX_CONCURRENCY),
+    env: z.record(envName, arg).refine((env) => Object.keys(env).length <= MAX_ENV_VARS, {
+      message: `at most ${MAX_ENV_VARS} variables`,
+    }),
+    /** A shell script run before the test command in each container; the user's own, so it runs in `sh`. */
+    beforeCommand: z.string().min(1).max(MAX_ARG_LENGTH).optional(),
+    /** Output kept per stream per file; the server may lower it to its own cap. */
+    maxOutputBytes: z.int().positive().optional(),
+    /** A failed or timed-out file runs again in a fresh container, up to this many more times. */
+    retries: z.int().min(0).max(MAX_RETRIES).optional(),
+    /** The first file that fails cancels the queued files and stops the running ones. */
+    failFast: z.boolean().optional(),
+    /** Container options beyond the server's defaults; the server refuses what it does not allow. */
+    container: containerRequestSchema.optional(),
+    pull: z.enum(PULL_POLICIES).optional(),
+    /**
+     * A shell script run once per run, before any test container, in its own container with a fresh volume at
+     * `/job`; test containers then get that volume read-only at `/job`. Its failure stops the run.
+     */
+    prepare: z.string().min(1).max(MAX_ARG_LENGTH).optional(),
+    /** A workspace tree synced before this run (sync-offer ... sync-ready), placed at the work dir of each container. */
+    sync: z.object({ treeHash: z.string().regex(/^[a-f0-9]{64}$/) }).optional(),
+  })
+  .refine((run) => (run.command === undefined) !== (run.cucumber === undefined), {
+    message: 'a run gives either command (any test runner) or cucumber, and not both',
+    path: ['command'],
+  });
 
 export const cancelSchema = z.object({
   type: z.literal('cancel'),
@@ -83,6 +89,7 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   syncOfferSchema,
   syncManifestSchema,
   syncBlobSchema,
+  runScenariosSchema,
 ]);
 
 export type HelloMessage = z.infer<typeof helloSchema>;

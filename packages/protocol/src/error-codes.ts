@@ -18,6 +18,14 @@ export const ERROR_CODES = [
   'CANCELLED',
   'INCOMPLETE',
   'OUT_OF_MEMORY',
+  // cucumber in the container
+  'CUCUMBER_NOT_FOUND',
+  'CUCUMBER_TOO_OLD',
+  'CUCUMBER_UNSUPPORTED',
+  'RUNNER_FAILED',
+  'CHANNEL_BROKEN',
+  'SCENARIOS_MISSING',
+  'HOOK_FAILED',
   // Stages
   'PREPARE_FAILED',
   // Runs
@@ -27,6 +35,7 @@ export const ERROR_CODES = [
   // Client side
   'USAGE',
   'NO_FILES_FOUND',
+  'NO_SCENARIOS',
   'CONFIG_INVALID',
   'SERVER_UNREACHABLE',
   'AUTH_FAILED',

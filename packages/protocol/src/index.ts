@@ -17,3 +17,4 @@ export { assertNever } from './assert-never.js';
 export { CUCUMBER_ENVELOPE_TYPES } from './cucumber-envelopes.js';
 export * from './container-request.js';
 export * from './sync-messages.js';
+export * from './cucumber-run.js';

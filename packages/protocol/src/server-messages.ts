@@ -3,6 +3,7 @@ import { boundPortSchema } from './container-request.js';
 import { ERROR_CODES } from './error-codes.js';
 import { FILE_STATUSES, RUN_STATUSES, SCENARIO_STATUSES } from './file-status.js';
 import { syncProgressSchema, syncReadySchema, syncWantedSchema } from './sync-messages.js';
+import { expectedScenarioSchema } from './cucumber-run.js';
 
 const errorInfo = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
 
@@ -81,6 +82,13 @@ export const fileFinishedSchema = z.object({
   kept: z.boolean().optional(),
   /** The cluster node the file ran on (Swarm backend). */
   node: z.string().optional(),
+  /**
+   * Scenarios the client expected this file to run that never finished (at most MAX_MISSING_LISTED of them;
+   * `scenarios.unfinished` counts them all).
+   */
+  missing: z.array(expectedScenarioSchema).optional(),
+  /** cucumber-js's version in the image, as the runner found it. */
+  cucumberVersion: z.string().optional(),
 });
 
 /** Stages of a run that are not test files: today the prepare stage. */

@@ -16,6 +16,7 @@ import { buildBeforeRun, type BuildFlags } from './build-option.js';
 import { containerRequestFrom, environmentFrom, type ContainerFlags } from './container-options.js';
 import { scanWorkspace, type ScannedWorkspace } from '../sync/scan-workspace.js';
 import { formatBytes } from '../sync/format-bytes.js';
+import { planCucumber, type CucumberPlan } from './cucumber-plan.js';
 
 /** The options of `baleen cucumber` and `baleen run`, after the config file and the flags are merged. */
 export interface TestOptions extends ContainerFlags, BuildFlags {
@@ -38,6 +39,7 @@ export interface TestOptions extends ContainerFlags, BuildFlags {
   retries: number;
   failFast?: boolean;
   failOnFlaky?: boolean;
+  passWithNoScenarios?: boolean;
   order: Order;
   seed?: number;
   timings: string;
@@ -64,10 +66,10 @@ export interface TestKind {
   name: string;
   /** Files searched for when an input is a directory. */
   directoryPattern: string;
-  /** argv of the test command; `{file}` marks where the file goes, else it is appended. */
-  command: string[];
-  /** The command writes cucumber's message envelopes on stderr. */
-  cucumberMessages: boolean;
+  /** `baleen run`: argv of the test command; `{file}` marks where the file goes, else it is appended. */
+  command?: string[];
+  /** `baleen cucumber`: cucumber-js's bin and the arguments after `--`. */
+  cucumber?: { bin: string; args: string[] };
 }
 
 /** Discover the files, run each in its own container, report, and pick the exit code. */
@@ -77,24 +79,33 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
     io.stderr.write(`baleen: ${error.message}\n`);
     return EXIT.error;
   };
-  if (kind.command.length === 0) {
+  if (kind.cucumber === undefined && (kind.command ?? []).length === 0) {
     return fail(new Error(`baleen ${kind.name} needs the test command after --, e.g. -- node --test {file}`));
   }
   const inputs = [...(options.files ?? []), ...(options.features ?? [])];
-  if (inputs.length === 0)
+  // cucumber finds its own feature files (the config's paths, else features/); any other runner is told.
+  if (inputs.length === 0 && kind.cucumber === undefined)
     return fail(new Error('no test files given — pass --files PATH... (a directory, a glob or a file)'));
 
   let discovered: string[];
+  let cucumber: CucumberPlan | undefined;
   let env: Record<string, string>;
   let container: ContainerRequest | undefined;
   try {
-    discovered = await discoverFiles(inputs, { cwd: io.cwd, directoryPattern: kind.directoryPattern });
+    if (kind.cucumber === undefined) {
+      discovered = await discoverFiles(inputs, { cwd: io.cwd, directoryPattern: kind.directoryPattern });
+    } else {
+      cucumber = await planCucumber({ cwd: io.cwd, files: inputs, ...kind.cucumber });
+      discovered = cucumber.files;
+      for (const warning of cucumber.warnings) io.stderr.write(`baleen: ${warning}\n`);
+    }
     env = await environmentFrom(options.envFile ?? [], options.env, io.cwd);
     container = containerRequestFrom(mountWorkspace(options, io.cwd), io.cwd);
   } catch (error) {
     if (isBaleenError(error)) return fail(error);
     throw error;
   }
+  if (cucumber !== undefined && discovered.length === 0) return noScenarios(cucumber, options, io, colors);
 
   if (options.build !== undefined) {
     io.stdout.write(colors.dim(`baleen: building ${options.build} on this machine's Docker engine\n`));
@@ -138,6 +149,7 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
         `${options.retries > 0 ? ` · retries ${options.retries}` : ''}${options.failFast === true ? ' · fail-fast' : ''}\n`,
     ),
   );
+  for (const line of cucumber?.banner ?? []) io.stdout.write(colors.dim(`baleen: ${line}\n`));
   const view: LiveView = io.stdout.isTTY ? terminalLiveView(io.stdout, colors) : plainLiveView(io.stdout, colors);
   const removeInterrupt = io.onInterrupt(() => {
     if (state.interrupted) {
@@ -154,8 +166,10 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
     result = await runTests({
       image: options.image,
       files,
-      command: kind.command,
-      cucumberMessages: kind.cucumberMessages,
+      ...(kind.command === undefined ? {} : { command: kind.command }),
+      ...(cucumber === undefined
+        ? {}
+        : { cucumber: cucumber.cucumber, scenarios: files.map((file) => cucumber.scenarios.get(file)) }),
       ...(container === undefined ? {} : { container }),
       ...(options.pull === undefined ? {} : { pull: options.pull }),
       ...(options.prepare === undefined ? {} : { prepare: options.prepare }),
@@ -214,6 +228,7 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
     const index = byFile.get(file) ?? -1;
     return { file, result: result.files[index], attempts: result.attempts[index] ?? [] };
   });
+  const noMatch = cucumber?.noMatch ?? [];
   io.stdout.write(
     '\n' +
       renderSummary(
@@ -222,6 +237,7 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
           totals: result.finished.totals,
           wallTimeMs: result.finished.wallTimeMs,
           showAllOutput: options.showOutput === true,
+          noMatch,
         },
         colors,
       ),
@@ -230,6 +246,26 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   if (options.order === 'random')
     io.stdout.write(colors.dim(`order: random, reproduce with --order random --seed ${seed}\n`));
   return exitCodeFor(result, state.interrupted, { failOnFlaky: options.failOnFlaky === true });
+}
+
+/** Nothing matched the filters: exit 2 naming them, unless the user said that is fine. */
+function noScenarios(
+  plan: CucumberPlan,
+  options: TestOptions,
+  io: CommandIo,
+  colors: ReturnType<typeof colorsFor>,
+): ExitCode {
+  const checked = plan.noMatch.length;
+  const what = `no scenario matches ${plan.filterText} in ${checked} feature file${checked === 1 ? '' : 's'}`;
+  for (const line of plan.banner) io.stdout.write(colors.dim(`baleen: ${line}\n`));
+  if (options.passWithNoScenarios === true) {
+    io.stdout.write(`baleen: ${what}; nothing to run (--pass-with-no-scenarios)\n`);
+    return EXIT.passed;
+  }
+  io.stderr.write(
+    `baleen: ${what} — nothing was run. Check the tags or names, or pass --pass-with-no-scenarios if that is expected\n`,
+  );
+  return EXIT.error;
 }
 
 /** Files that ran to an end teach the next run's order; cancelled and unrun ones would only mislead it. */

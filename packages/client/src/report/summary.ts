@@ -26,6 +26,8 @@ export interface SummaryInput {
   wallTimeMs: number;
   /** Print the output of passed files too. */
   showAllOutput: boolean;
+  /** Feature files that had no scenario matching the filters (no container ran them). */
+  noMatch?: readonly string[];
 }
 
 function indent(text: string): string {
@@ -109,7 +111,12 @@ export function renderSummary(input: SummaryInput, colors: Colors): string {
   let busyMs = 0;
   for (const { file, result, attempts } of input.rows) {
     for (const attempt of attempts) busyMs += attempt.durationMs;
-    const scenarios = result?.scenarios === undefined ? '' : formatCountsShort(result.scenarios, colors);
+    const scenarios =
+      result?.scenarios === undefined
+        ? ''
+        : totalOf(result.scenarios) === 0 && result.status === 'passed'
+          ? colors.gray('none matched')
+          : formatCountsShort(result.scenarios, colors);
     table.push([
       file,
       statusBadge(shownStatus(result), colors),
@@ -117,6 +124,16 @@ export function renderSummary(input: SummaryInput, colors: Colors): string {
       result === undefined ? '' : formatDuration(result.durationMs),
       result?.exitCode === null || result === undefined ? '' : String(result.exitCode),
       ...(withAttempts ? [String(attempts.length)] : []),
+    ]);
+  }
+  for (const file of input.noMatch ?? []) {
+    table.push([
+      colors.dim(file),
+      colors.gray('· no matching scenarios'),
+      ...(withScenarios ? [''] : []),
+      '',
+      '',
+      ...(withAttempts ? [''] : []),
     ]);
   }
   const blocks = input.rows
@@ -131,4 +148,8 @@ export function renderSummary(input: SummaryInput, colors: Colors): string {
   if (counts.any)
     lines.unshift(formatCounts(counts.scenarios, 'scenario', colors), formatCounts(counts.steps, 'step', colors));
   return [...blocks, table.toString(), lines.join('\n')].join('\n\n') + '\n';
+}
+
+function totalOf(counts: StatusCounts): number {
+  return Object.values(counts).reduce((sum, count) => sum + count, 0);
 }

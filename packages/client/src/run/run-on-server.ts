@@ -17,6 +17,7 @@ import { CLIENT_VERSION } from '../version.js';
 import type { RunRequest } from './run-request.js';
 import type { ScannedWorkspace } from '../sync/scan-workspace.js';
 import { syncWorkspace, type SyncOutcome } from '../sync/sync-workspace.js';
+import { scenarioFrames } from './scenario-frames.js';
 
 /** Live events of a run, in the order the server sent them. */
 export type RunEvent =
@@ -80,7 +81,9 @@ export async function runOnServer(
     onEvent({ type: 'workspace-synced', outcome });
     sync = { treeHash: outcome.treeHash };
   }
-  connection.send({ type: 'run', runRef: RUN_REF, ...request, ...(sync === undefined ? {} : { sync }) });
+  const { scenarios, ...run } = request;
+  for (const frame of scenarioFrames(RUN_REF, scenarios ?? [])) connection.send(frame);
+  connection.send({ type: 'run', runRef: RUN_REF, ...run, ...(sync === undefined ? {} : { sync }) });
   let runId: string | undefined;
   const files: (FileFinishedMessage | undefined)[] = new Array<FileFinishedMessage | undefined>(request.files.length);
   const attempts: FileFinishedMessage[][] = request.files.map(() => []);

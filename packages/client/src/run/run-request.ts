@@ -1,10 +1,18 @@
-import type { ContainerRequest, PullPolicy } from '@baleen/protocol';
+import type { ContainerRequest, CucumberRun, ExpectedScenario, PullPolicy } from '@baleen/protocol';
 
 /** What a client asks a server to run: the `run` message without its protocol envelope. */
 export interface RunRequest {
   image: string;
   files: string[];
-  command: string[];
+  /** Any test runner's command (`baleen run`), `{file}` where the file goes; or `cucumber` instead. */
+  command?: string[];
+  /** A cucumber run: the project's cucumber-js runs behind Baleen's runner in each container. */
+  cucumber?: CucumberRun;
+  /**
+   * What each file (by index) is expected to run, when known: the server names the ones that never finished.
+   * `byLine`: run exactly these lines of the file.
+   */
+  scenarios?: readonly (PlannedFile | undefined)[];
   workDir?: string;
   timeoutSeconds: number;
   concurrency: number;
@@ -13,8 +21,12 @@ export interface RunRequest {
   maxOutputBytes?: number;
   retries?: number;
   failFast?: boolean;
-  cucumberMessages?: boolean;
   container?: ContainerRequest;
   pull?: PullPolicy;
   prepare?: string;
+}
+
+export interface PlannedFile {
+  scenarios: readonly ExpectedScenario[];
+  byLine: boolean;
 }

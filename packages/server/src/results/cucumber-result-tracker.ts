@@ -46,20 +46,37 @@ export class CucumberResultTracker {
   readonly #testCases = new Map<string, { pickleId: string; steps: TestStep[] }>();
   readonly #started = new Map<string, { testCaseId: string; at: number; results: Map<string, StepResult> }>();
   readonly #finishedTestCases = new Set<string>();
+  /** Lines (per uri) of the scenarios that finished, for matching them to the ones the client expected. */
+  readonly #finishedLines = new Map<string, Set<number>>();
+  readonly #runHooks = new Map<string, string>();
+  readonly #runHookFailures: string[] = [];
   readonly #scenarios = emptyCounts();
   readonly #steps = emptyCounts();
-  #runStarted = false;
   #runFinished = false;
+  #runFailure: string | undefined;
 
   constructor(private readonly onScenario: (result: ScenarioResult) => void) {}
-
-  get sawRunStart(): boolean {
-    return this.#runStarted;
-  }
 
   get sawRunFinish(): boolean {
     return this.#runFinished;
   }
+
+  /** Why the run as a whole failed beyond its scenarios: a BeforeAll/AfterAll hook, or cucumber's own message. */
+  get runFailure(): string | undefined {
+    return this.#runHookFailures[0] ?? this.#runFailure;
+  }
+
+  /** Whether a scenario at this uri and line finished (its final attempt). */
+  finished(uri: string, line: number): boolean {
+    return this.#finishedLines.get(uri)?.has(line) ?? false;
+  }
+
+  /** Statuses of the scenarios that finished. */
+  get finishedStatuses(): readonly ScenarioStatus[] {
+    return this.#finishedStatuses;
+  }
+
+  readonly #finishedStatuses: ScenarioStatus[] = [];
 
   ingest(envelope: Record<string, unknown>): void {
     const [kind, body] = Object.entries(envelope)[0] ?? [];
@@ -86,12 +103,30 @@ export class CucumberResultTracker {
           });
         }
         return;
-      case 'testRunStarted':
-        this.#runStarted = true;
+      case 'hook':
+        if (typeof value['id'] === 'string') this.#runHooks.set(value['id'], describeHook(value));
         return;
-      case 'testRunFinished':
+      case 'testRunHookStarted':
+        if (typeof value['id'] === 'string') {
+          this.#runHooks.set(value['id'], this.#runHooks.get(str(value['hookId'])) ?? 'a BeforeAll/AfterAll hook');
+        }
+        return;
+      case 'testRunHookFinished': {
+        const result = value['result'] as StepResult | undefined;
+        if (toScenarioStatus(result?.status) === 'failed') {
+          const hook = this.#runHooks.get(str(value['testRunHookStartedId'])) ?? 'a BeforeAll/AfterAll hook';
+          const message = (result?.message ?? result?.exception?.message ?? '').split('\n', 1)[0] ?? '';
+          this.#runHookFailures.push(`${hook} failed${message === '' ? '' : `: ${message}`}`);
+        }
+        return;
+      }
+      case 'testRunFinished': {
         this.#runFinished = true;
+        const exception = value['exception'] as { message?: string } | undefined;
+        const message = str(value['message']) || str(exception?.message);
+        if (value['success'] === false && message !== '') this.#runFailure = message.split('\n', 1)[0];
         return;
+      }
       case 'testCaseStarted':
         if (typeof value['id'] === 'string') {
           this.#started.set(value['id'], {
@@ -144,6 +179,12 @@ export class CucumberResultTracker {
         .map((id) => this.#lines.get(id))
         .filter((l) => l !== undefined)
         .at(-1) ?? null;
+    if (pickle !== undefined && line !== null) {
+      const lines = this.#finishedLines.get(pickle.uri) ?? new Set<number>();
+      lines.add(line);
+      this.#finishedLines.set(pickle.uri, lines);
+    }
+    this.#finishedStatuses.push(status);
     this.onScenario({
       name: pickle?.name ?? '(unknown scenario)',
       uri: pickle?.uri ?? '',
@@ -169,4 +210,16 @@ export class CucumberResultTracker {
       if (key !== 'location' && typeof child === 'object') this.#indexLines(child);
     }
   }
+}
+
+/** A hook by its name, else where it is defined. */
+function describeHook(hook: Record<string, unknown>): string {
+  const name = str(hook['name']);
+  const where = hook['sourceReference'] as { uri?: string; location?: { line?: number } } | undefined;
+  const at =
+    where?.uri === undefined
+      ? ''
+      : ` (${where.uri}${where.location?.line === undefined ? '' : `:${where.location.line}`})`;
+  const kind = str(hook['type']).toLowerCase().includes('after') ? 'AfterAll' : 'BeforeAll';
+  return name === '' ? `${kind} hook${at}` : `${kind} hook '${name}'${at}`;
 }

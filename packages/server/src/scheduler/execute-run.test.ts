@@ -16,6 +16,8 @@ function plan(files: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     image: 'img:latest',
     files,
     command: ['cucumber-js'],
+    cucumber: undefined,
+    scenarios: [],
     workDir: undefined,
     timeoutMs: 10_000,
     concurrency: 2,
@@ -24,13 +26,18 @@ function plan(files: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     maxOutputBytes: 1024,
     retries: 0,
     failFast: false,
-    cucumberMessages: false,
     container: settingsFromLimits({ pidsLimit: 100, memoryBytes: 1 << 30, network: 'none' }),
     pull: 'missing',
     prepare: undefined,
     ...overrides,
   };
 }
+
+/** A cucumber run: each file runs behind the in-container runner, with its channel. */
+const CUCUMBER: Partial<RunPlan> = {
+  command: undefined,
+  cucumber: { bin: 'node_modules/.bin/cucumber-js', args: [], suitePaths: ['features'] },
+};
 
 async function execute(
   files: string[],
@@ -81,7 +88,7 @@ describe('executeRun (scheduler, with a fake backend)', () => {
   it('a cucumber file holds its start slot until its run has begun (testRunStarted), then the next starts', async () => {
     const files = ['a.feature', 'b.feature', 'c.feature'];
     const { backend, finished } = await execute(files, () => ({ durationMs: 300, runStartedAfterMs: 60 }), {
-      plan: { concurrency: 3, cucumberMessages: true },
+      plan: { concurrency: 3, ...CUCUMBER },
       startConcurrency: 1,
     });
     const starts = backend.started.map((s) => s.at);
@@ -254,7 +261,7 @@ describe('executeRun (scheduler, with a fake backend)', () => {
     );
   });
 
-  it('turns cucumber envelopes on stderr into live scenario results and keeps them out of stderr text', async () => {
+  it('turns the runner’s channel into live scenario results, and keeps stderr text as the steps wrote it', async () => {
     const envelopes = [
       {
         testCase: {
@@ -284,41 +291,63 @@ describe('executeRun (scheduler, with a fake backend)', () => {
           willBeRetried: false,
         },
       },
+      { testRunFinished: { success: false, timestamp: { seconds: 2, nanos: 0 } } },
     ];
-    const stderr = `warning: a step wrote this\npartial${envelopes.map((e) => JSON.stringify(e)).join('\n')}\n`;
-    const { events } = await execute(['a.feature'], () => ({ durationMs: 1, exitCode: 1, stderr }), {
-      plan: { cucumberMessages: true },
-    });
+    const { events } = await execute(
+      ['a.feature'],
+      () => ({ durationMs: 1, exitCode: 1, stderr: 'warning: a step wrote this\npartial', messages: envelopes }),
+      { plan: CUCUMBER },
+    );
     const scenario = events.find((e) => e.type === 'scenario-finished');
     assert.equal(scenario?.name, 'Adds up');
     assert.equal(scenario?.status, 'failed');
     assert.equal(scenario?.durationMs, 500);
     assert.equal(scenario?.errorMessage, 'boom');
     const messages = events.find((e) => e.type === 'file-messages');
-    assert.equal(messages?.ndjson.trim().split('\n').length, envelopes.length);
+    assert.equal(messages?.ndjson.trim().split('\n').length, envelopes.length, 'only cucumber’s envelopes are kept');
     const result = events.find((e): e is FileFinishedMessage => e.type === 'file-finished');
-    assert.equal(result?.stderr, 'warning: a step wrote this\npartial\n');
+    assert.equal(result?.stderr, 'warning: a step wrote this\npartial');
+    assert.equal(result?.status, 'failed');
+    assert.equal(result?.error, undefined, 'a failing scenario needs no further explanation');
     assert.equal(result?.scenarios?.failed, 1);
     assert.equal(result?.steps?.failed, 1, 'hooks are not counted as steps');
   });
 
-  it('fails a file that exited 0 before finishing its scenarios', async () => {
-    const stderr = `${JSON.stringify({ testCase: { id: 'tc1', pickleId: 'p1', testSteps: [] } })}\n`;
-    const { events } = await execute(['a.feature'], () => ({ durationMs: 1, exitCode: 0, stderr }), {
-      plan: { cucumberMessages: true },
-    });
+  it('names the expected scenarios a file that exited 0 never ran, as INCOMPLETE', async () => {
+    const { events } = await execute(
+      ['a.feature'],
+      () => ({ durationMs: 1, exitCode: 0, messages: [{ testRunStarted: { timestamp: { seconds: 0, nanos: 0 } } }] }),
+      { plan: { ...CUCUMBER, scenarios: [{ scenarios: [{ line: 3, name: 'Never runs' }], byLine: false }] } },
+    );
     const result = events.find((e): e is FileFinishedMessage => e.type === 'file-finished');
     assert.equal(result?.status, 'failed');
     assert.equal(result?.error?.code, 'INCOMPLETE');
+    assert.match(result?.error?.message ?? '', /a\.feature:3 \(Never runs\)/);
+    assert.deepEqual(result?.missing, [{ line: 3, name: 'Never runs' }]);
     assert.equal(result?.scenarios?.unfinished, 1);
   });
 
-  it('fails a file that exited 0 without cucumber finishing its run', async () => {
-    const { events } = await execute(['a.feature'], () => ({ durationMs: 1, exitCode: 0, stderr: 'bye\n' }), {
-      plan: { cucumberMessages: true },
-    });
+  it('reports what the runner says it could not do as an error with its code, not as a failed test', async () => {
+    const message = 'the image has cucumber 6.0.5; Baleen needs @cucumber/cucumber 7 or later';
+    const { events } = await execute(
+      ['a.feature'],
+      () => ({ durationMs: 1, exitCode: 70, messages: [{ baleen: { error: { code: 'CUCUMBER_TOO_OLD', message } } }] }),
+      { plan: CUCUMBER },
+    );
     const result = events.find((e): e is FileFinishedMessage => e.type === 'file-finished');
-    assert.equal(result?.status, 'failed');
-    assert.match(result?.error?.message ?? '', /no testRunFinished/);
+    assert.equal(result?.status, 'error');
+    assert.deepEqual(result?.error, { code: 'CUCUMBER_TOO_OLD', message });
+  });
+
+  it('tells a broken channel from unfinished scenarios: an error of Baleen’s, named', async () => {
+    const { events } = await execute(
+      ['a.feature'],
+      // The hello is frame 0; a gap before the next frame is a lost frame.
+      () => ({ durationMs: 1, exitCode: 0, rawChannel: (marker) => `${marker}7={"testRunStarted":{}}\n` }),
+      { plan: CUCUMBER },
+    );
+    const result = events.find((e): e is FileFinishedMessage => e.type === 'file-finished');
+    assert.equal(result?.status, 'error');
+    assert.equal(result?.error?.code, 'CHANNEL_BROKEN');
   });
 });

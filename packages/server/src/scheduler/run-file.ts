@@ -1,14 +1,9 @@
 import { BaleenError, type FileFinishedMessage, type ServerMessage } from '@baleen/protocol';
-import type {
-  ContainerBackend,
-  ContainerOutcome,
-  RunContainerOptions,
-  VolumeMount,
-} from '../backend/container-backend.js';
+import type { ContainerBackend, ContainerOutcome, VolumeMount } from '../backend/container-backend.js';
 import { commandForFile, withBeforeCommand } from '../backend/container-command.js';
 import { fileContainerLabels } from '../backend/container-labels.js';
-import { CucumberResultTracker } from '../results/cucumber-result-tracker.js';
-import { EnvelopeSplitter } from '../results/envelope-splitter.js';
+import { cucumberRunnerCall } from '../cucumber/runner-command.js';
+import { CucumberAttempt } from '../results/cucumber-attempt.js';
 import type { CapacityGate } from './capacity-gate.js';
 import type { RunPlan } from './run-plan.js';
 
@@ -36,9 +31,6 @@ export interface RunFileDeps {
   mounts?: VolumeMount[];
 }
 
-/** Envelopes kept per attempt for the client's merged reports; past this the stream is marked truncated. */
-export const MAX_MESSAGES_BYTES = 32 * 1024 * 1024;
-
 const NO_OUTPUT = { text: '', truncated: false, totalBytes: 0 };
 
 /** The environment every test container gets, so a test knows where it stands in the run. */
@@ -55,39 +47,32 @@ function baleenEnv({ plan, index, attempt }: FileAttempt, file: string): Record<
 /** Longest a file holds its start-up slot once its container runs, for a runner that never says it began. */
 export const MAX_START_HOLD_MS = 5_000;
 
-/** Follows cucumber's envelopes on stderr: live scenario results, counts, and the raw stream for reports. */
-function cucumberResults(target: FileAttempt, file: string, emit: RunFileDeps['emit'], onRunStarted: () => void) {
+/** The test command of one attempt: any runner's argv, or cucumber-js behind Baleen's runner with its channel. */
+function testCommand(
+  target: FileAttempt,
+  file: string,
+  emit: RunFileDeps['emit'],
+  onRunStarted: () => void,
+): { argv: string[]; cucumber?: CucumberAttempt } {
   const { plan, index, attempt } = target;
-  const lines: string[] = [];
-  let bytes = 0;
-  let truncated = false;
-  const tracker = new CucumberResultTracker((scenario) =>
-    emit({ type: 'scenario-finished', runId: plan.runId, fileIndex: index, file, attempt, ...scenario }),
-  );
-  const filter: NonNullable<RunContainerOptions['stderrFilter']> = (kept) =>
-    new EnvelopeSplitter(kept, (line, envelope) => {
-      tracker.ingest(envelope);
-      // cucumber has loaded its support code and begins running: its start-up is over.
-      if ('testRunStarted' in envelope) onRunStarted();
-      if (bytes + line.length > MAX_MESSAGES_BYTES) {
-        truncated = true;
-        return;
-      }
-      lines.push(line);
-      bytes += line.length + 1;
-    });
-  const sendMessages = (): void => {
-    if (lines.length === 0) return;
-    emit({
-      type: 'file-messages',
-      runId: plan.runId,
-      fileIndex: index,
-      attempt,
-      ndjson: `${lines.join('\n')}\n`,
-      truncated,
-    });
-  };
-  return { tracker, filter, sendMessages };
+  if (plan.cucumber === undefined) return { argv: commandForFile(plan.command ?? [], file) };
+  const planned = plan.scenarios[index];
+  const lines = planned?.byLine === true ? planned.scenarios.map((scenario) => scenario.line) : [];
+  const call = cucumberRunnerCall({
+    bin: plan.cucumber.bin,
+    args: plan.cucumber.args,
+    targets: [lines.length === 0 ? file : `${file}:${lines.join(':')}`],
+    suitePaths: plan.cucumber.suitePaths,
+  });
+  const cucumber = new CucumberAttempt({
+    file,
+    marker: call.marker,
+    expected: planned?.scenarios,
+    onScenario: (scenario) =>
+      emit({ type: 'scenario-finished', runId: plan.runId, fileIndex: index, file, attempt, ...scenario }),
+    onRunStarted,
+  });
+  return { argv: call.argv, cucumber };
 }
 
 /**
@@ -110,17 +95,6 @@ async function engineAnswers(backend: ContainerBackend): Promise<boolean> {
 const ENGINE_WATCH_MS = 5_000;
 const ENGINE_WATCH_STEP_MS = 250;
 
-function incompleteRun(tracker: CucumberResultTracker): string | undefined {
-  const unfinished = tracker.counts().scenarios.unfinished;
-  if (unfinished > 0) {
-    return `the test command exited 0 but ${unfinished} scenario${unfinished === 1 ? '' : 's'} never finished`;
-  }
-  if (!tracker.sawRunFinish) {
-    return 'the test command exited 0 without finishing its cucumber run (no testRunFinished message); did a step exit the process?';
-  }
-  return undefined;
-}
-
 /**
  * Runs one attempt at one file: waits for a slot of the server's capacity, runs the container under the run's
  * signal and the file's own deadline (counted from when the slot was granted), and turns the outcome into a
@@ -136,7 +110,8 @@ export async function runFile(
   const base = { type: 'file-finished', runId: plan.runId, fileIndex: index, file, attempt } as const;
   let releaseStart: (() => void) | undefined;
   const startedUp = (): void => releaseStart?.();
-  const results = plan.cucumberMessages ? cucumberResults(target, file, deps.emit, startedUp) : undefined;
+  const test = testCommand(target, file, deps.emit, startedUp);
+  const results = test.cucumber;
   const began = performance.now();
   const finish = (
     status: FileFinishedMessage['status'],
@@ -145,8 +120,11 @@ export async function runFile(
   ): FileFinishedMessage => {
     const stdout = outcome.stdout ?? NO_OUTPUT;
     const stderr = outcome.stderr ?? NO_OUTPUT;
-    results?.sendMessages();
-    const counts = results?.tracker.counts();
+    const messages = results?.messages();
+    if (messages !== undefined) {
+      deps.emit({ type: 'file-messages', runId: plan.runId, fileIndex: index, attempt, ...messages });
+    }
+    const fields = results?.resultFields();
     return {
       ...base,
       status,
@@ -158,7 +136,7 @@ export async function runFile(
       stdoutTruncated: stdout.truncated,
       stderrTruncated: stderr.truncated,
       ...(error === undefined ? {} : { error }),
-      ...(counts === undefined ? {} : counts),
+      ...fields,
       ...(outcome.kept === true ? { kept: true } : {}),
       ...(outcome.node === undefined ? {} : { node: outcome.node }),
     };
@@ -178,7 +156,7 @@ export async function runFile(
     if (deps.startGate !== undefined) releaseStart = await deps.startGate.acquire(plan.owner, runSignal);
     const granted = performance.now();
     const deadline = AbortSignal.timeout(plan.timeoutMs);
-    const command = withBeforeCommand(commandForFile(plan.command, file), plan.beforeCommand);
+    const command = withBeforeCommand(test.argv, plan.beforeCommand);
     const outcome = await deps.backend.run(
       {
         image: plan.image,
@@ -216,7 +194,7 @@ export async function runFile(
             ...(node === undefined ? {} : { node }),
           });
         },
-        ...(results === undefined ? {} : { stderrFilter: results.filter }),
+        ...(results === undefined ? {} : { stderrFilter: results.stderrFilter }),
       },
     );
     if (outcome.end === 'exited') {
@@ -235,9 +213,10 @@ export async function runFile(
           message: `the Docker engine at ${deps.backend.engine} stopped while this file ran (its container was stopped with exit ${outcome.exitCode})`,
         });
       }
-      const incomplete = outcome.exitCode === 0 && results !== undefined ? incompleteRun(results.tracker) : undefined;
-      // Exit 0 is not a pass when cucumber never finished its run (a step called process.exit, say).
-      if (incomplete !== undefined) return finish('failed', outcome, { code: 'INCOMPLETE', message: incomplete });
+      if (results !== undefined && outcome.exitCode !== null) {
+        const verdict = results.verdict(outcome.exitCode, plan.beforeCommand !== undefined);
+        return finish(verdict.status, outcome, verdict.error);
+      }
       return finish(outcome.exitCode === 0 ? 'passed' : 'failed', outcome);
     }
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the await

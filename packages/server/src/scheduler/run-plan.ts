@@ -1,15 +1,20 @@
-import type { PullPolicy } from '@baleen/protocol';
+import type { CucumberRun, ExpectedScenario, PullPolicy } from '@baleen/protocol';
 import type { ContainerSettings } from '../backend/container-backend.js';
 
 /** A validated run, as the scheduler sees it: no protocol types, no defaults left to fill in. */
 export interface RunPlan {
   runId: string;
   serverId: string;
-  /** Who is served in turn with other owners when capacity is short (today: the run itself). */
+  /** Who is served in turn with other owners when capacity is short: the client that asked for the run. */
   owner: string;
   image: string;
   files: readonly string[];
-  command: readonly string[];
+  /** argv of any test runner's command (`baleen run`); a cucumber run has `cucumber` instead. */
+  command: readonly string[] | undefined;
+  /** A cucumber run: the project's cucumber-js behind Baleen's in-container runner. */
+  cucumber: CucumberRun | undefined;
+  /** What each file is expected to run, by index, when the client knows it. */
+  scenarios: readonly (PlannedScenarios | undefined)[];
   workDir: string | undefined;
   timeoutMs: number;
   concurrency: number;
@@ -18,11 +23,17 @@ export interface RunPlan {
   maxOutputBytes: number;
   retries: number;
   failFast: boolean;
-  cucumberMessages: boolean;
   container: ContainerSettings;
   pull: PullPolicy;
   /** Shell script of the prepare stage, run once before any test container. */
   prepare: string | undefined;
   /** The synced workspace (--sync) as a tar stream, placed at the work dir of every container. */
   workspace?: () => NodeJS.ReadableStream;
+}
+
+/** The scenarios the client expects one file to run. */
+export interface PlannedScenarios {
+  scenarios: readonly ExpectedScenario[];
+  /** Run exactly these lines (the file's other scenarios were left out by line or shard). */
+  byLine: boolean;
 }

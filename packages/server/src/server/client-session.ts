@@ -19,6 +19,7 @@ import { imageAllowed, unsafePath } from './run-policy.js';
 import type { RunPlan } from '../scheduler/run-plan.js';
 import { newId } from './ids.js';
 import { SyncReceiver } from '../sync/sync-receiver.js';
+import { PendingScenarios } from './pending-scenarios.js';
 import type { WorkspaceStore } from '../sync/workspace-store.js';
 
 /** Close codes in the private range, so a client can tell why the server hung up. */
@@ -61,6 +62,7 @@ export class ClientSession {
   #greeted = false;
   readonly #runs = new Map<string, ActiveRun>();
   readonly #runRefs = new Set<string>();
+  readonly #pendingScenarios = new PendingScenarios();
   #sync: SyncReceiver | undefined;
   /** Sync frames are handled one after another: each may write to disk. */
   #syncQueue: Promise<void> = Promise.resolve();
@@ -103,6 +105,13 @@ export class ClientSession {
       case 'cancel':
         this.#onCancel(message);
         return;
+      case 'run-scenarios': {
+        const refusal = this.#runRefs.has(message.runRef)
+          ? `runRef '${message.runRef}' was already used on this connection`
+          : this.#pendingScenarios.add(message);
+        if (refusal !== undefined) this.#sendError('RUN_REJECTED', refusal, { runRef: message.runRef });
+        return;
+      }
       case 'sync-offer':
       case 'sync-manifest':
       case 'sync-blob': {
@@ -176,10 +185,12 @@ export class ClientSession {
     }
     const refusal = this.#refusal(message);
     const container = resolveContainer(message.container, this.host.containerPolicy);
-    if (refusal !== undefined || 'refusals' in container) {
+    const planned = this.#pendingScenarios.take(message.runRef, message.files.length);
+    if (refusal !== undefined || 'refusals' in container || 'refusal' in planned) {
       const reasons = [
         ...(refusal === undefined ? [] : [refusal]),
         ...('refusals' in container ? container.refusals : []),
+        ...('refusal' in planned ? [planned.refusal] : []),
       ];
       this.#sendError('RUN_REJECTED', reasons.join('; '), { runRef: message.runRef });
       return;
@@ -196,6 +207,8 @@ export class ClientSession {
       image: message.image,
       files: message.files,
       command: message.command,
+      cucumber: message.cucumber,
+      scenarios: 'scenarios' in planned ? planned.scenarios : [],
       workDir: message.workDir,
       timeoutMs: Math.round(message.timeoutSeconds * 1000),
       concurrency: Math.min(message.concurrency, this.host.capacity),
@@ -204,7 +217,6 @@ export class ClientSession {
       maxOutputBytes: Math.min(message.maxOutputBytes ?? this.host.maxOutputBytes, this.host.maxOutputBytes),
       retries: message.retries ?? 0,
       failFast: message.failFast ?? false,
-      cucumberMessages: message.cucumberMessages ?? false,
       container: container.settings,
       pull: message.pull ?? 'missing',
       prepare: message.prepare,

@@ -1,4 +1,5 @@
 import { BaleenError } from '@baleen/protocol';
+import { encodeFrames, runnerConfigOf } from '../cucumber/channel-frames.js';
 import type {
   ContainerBackend,
   ContainerOutcome,
@@ -16,6 +17,14 @@ export interface FakeBehaviour {
   fail?: BaleenError;
   /** Write cucumber's testRunStarted envelope to stderr this long after starting (its start-up ends). */
   runStartedAfterMs?: number;
+  /**
+   * A cucumber file: what Baleen's in-container runner sends on its channel at the end (cucumber envelopes or
+   * `{ baleen: ... }` messages), after its hello unless `noHello`.
+   */
+  messages?: readonly unknown[];
+  noHello?: boolean;
+  /** Raw bytes for the channel, made from its marker (to write damaged frames). */
+  rawChannel?: (marker: string) => string;
 }
 
 /**
@@ -69,15 +78,25 @@ export class FakeBackend implements ContainerBackend {
     this.maxRunning = Math.max(this.maxRunning, this.running);
     this.started.push({ file, at: performance.now() });
     onStarted({ containerId, ports: [] });
-    // Feeds scripted stderr through the filter as a real backend would.
+    // Feeds scripted stderr through the filter as a real backend would; a cucumber file's channel is framed with
+    // the marker its command carries, as the in-container runner frames it.
     const stderrText = { text: '', truncated: false, totalBytes: 0 };
     const kept = { write: (chunk: Buffer | string) => ((stderrText.text += chunk.toString()), true) };
     const filter = stderrFilter?.(kept);
+    const channel = runnerConfigOf(spec.argv.slice(spec.argv.indexOf('node')));
+    let sequence = 0;
+    const send = (messages: readonly unknown[]): void => {
+      if (channel === undefined) return;
+      const frames = encodeFrames(channel.marker, messages, { firstSequence: sequence });
+      (filter ?? kept).write(frames.bytes);
+      sequence = frames.nextSequence;
+    };
+    if (behaviour.noHello !== true) send([{ baleen: { hello: { node: 'v20', pid: 1 } } }]);
     const runStarted =
       behaviour.runStartedAfterMs === undefined
         ? undefined
         : setTimeout(() => {
-            (filter ?? kept).write(`${JSON.stringify({ testRunStarted: { timestamp: { seconds: 0, nanos: 0 } } })}\n`);
+            send([{ testRunStarted: { timestamp: { seconds: 0, nanos: 0 } } }]);
           }, behaviour.runStartedAfterMs);
     const interrupted = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
@@ -94,6 +113,10 @@ export class FakeBackend implements ContainerBackend {
     this.running -= 1;
     clearTimeout(runStarted);
     if (behaviour.stderr !== undefined) (filter ?? kept).write(behaviour.stderr);
+    send(behaviour.messages ?? []);
+    if (channel !== undefined && behaviour.rawChannel !== undefined) {
+      (filter ?? kept).write(behaviour.rawChannel(channel.marker));
+    }
     filter?.end();
     this.finished.push({ file, at: performance.now() });
     const output = { text: behaviour.stdout ?? '', truncated: false, totalBytes: (behaviour.stdout ?? '').length };
