@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runBaleen, runBaleenWithReport, runIdFrom } from './support/cli.js';
 import { containersWithLabels } from './support/docker.js';
@@ -74,12 +77,18 @@ describe('exit codes and clear errors (real CLI, real engine)', () => {
     const missing = await runBaleen(cucumber('--files', 'no-such-dir'));
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no such file or directory: 'no-such-dir'/);
-    const empty = await runBaleen(cucumber('--files', 'features/**/*.nothing'));
-    assert.equal(empty.code, 2);
-    assert.match(empty.stderr, /no test files match/);
-    const none = await runBaleen(['cucumber', '--image', IMAGE]);
-    assert.equal(none.code, 2);
-    assert.match(none.stderr, /no test files given/);
+    const nothing = await runBaleen(cucumber('--files', 'features/**/*.nothing'));
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /no test files match/);
+    // Without --files, cucumber-js's own default paths: a folder without features/ has nothing to run.
+    const empty = await mkdtemp(path.join(tmpdir(), 'baleen-no-features-'));
+    try {
+      const none = await runBaleen(['cucumber', '--image', IMAGE], { cwd: empty });
+      assert.equal(none.code, 2);
+      assert.match(none.stderr, /no test files match 'features\/\*\*\/\*\.\{feature,feature\.md\}'/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 when the server is unreachable, saying how to fix it', async () => {

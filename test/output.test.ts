@@ -113,7 +113,16 @@ describe('container output (real CLI, real engine)', () => {
 
   it('gives each container its --env and its place in the run', async () => {
     const { code, report } = await runBaleenWithReport(
-      cucumber('--files', 'edge/env.feature', 'features/cart.feature', '--env', 'FIXTURE_GREETING=hello world'),
+      // --order given: the index is the place in the given order, whatever earlier runs' timings say.
+      cucumber(
+        '--files',
+        'edge/env.feature',
+        'features/cart.feature',
+        '--env',
+        'FIXTURE_GREETING=hello world',
+        '--order',
+        'given',
+      ),
     );
     assert.equal(code, 0);
     const env = report.files.find((f) => f.file === 'edge/env.feature')?.stdout ?? '';

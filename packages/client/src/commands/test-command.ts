@@ -210,7 +210,10 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   view.stop();
   removeInterrupt();
 
-  const written = await writeRunReports(options, files, result);
+  const written = await writeRunReports(options, files, result, {
+    cwd: io.cwd,
+    ...(cucumber === undefined ? {} : { expected: (file: string) => cucumber.scenarios.get(file)?.scenarios }),
+  });
   await rememberTimings(history, options.image, files, result);
   if (result.finished.status === 'error') {
     return fail(new Error(result.finished.error?.message ?? 'the run failed before any file ran'));

@@ -16,6 +16,8 @@ function attemptSummary(r: FileFinishedMessage) {
     error: r.error,
     scenarios: r.scenarios,
     steps: r.steps,
+    ...(r.missing === undefined ? {} : { missing: r.missing }),
+    ...(r.cucumberVersion === undefined ? {} : { cucumberVersion: r.cucumberVersion }),
     stdout: r.stdout,
     stderr: r.stderr,
     stdoutTruncated: r.stdoutTruncated,

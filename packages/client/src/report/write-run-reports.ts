@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ExpectedScenario, FileFinishedMessage } from '@baleen/protocol';
 import type { RunResult } from '../run/run-on-server.js';
 import type { FileMessages } from './cucumber/merge-messages.js';
 import { writeJsonReport } from './json-report.js';
@@ -13,10 +16,18 @@ export interface ReportTargets {
  * Writes every report asked for, whatever the run's outcome (failed, cancelled, stopped by --fail-fast): a report
  * is most needed when something went wrong. Returns the paths written.
  */
+export interface ReportContext {
+  /** Where the run's file paths are relative to (feature files are read from there to describe missing scenarios). */
+  cwd: string;
+  /** What each file was expected to run, when discovery knew. */
+  expected?: (file: string) => readonly ExpectedScenario[] | undefined;
+}
+
 export async function writeRunReports(
   targets: ReportTargets,
   files: readonly string[],
   result: RunResult,
+  context: ReportContext = { cwd: process.cwd() },
 ): Promise<string[]> {
   const written: string[] = [];
   if (targets.json !== undefined) {
@@ -30,9 +41,26 @@ export async function writeRunReports(
     import('./cucumber/write-reports.js'),
   ]);
   const streams: FileMessages[] = [];
-  result.messages.forEach((ndjson, fileIndex) => {
-    if (ndjson !== undefined) streams.push({ fileIndex, file: files[fileIndex] ?? '', ndjson });
-  });
+  for (const [fileIndex, file] of files.entries()) {
+    const ndjson = result.messages[fileIndex];
+    const final = result.files[fileIndex];
+    if (final?.status === 'passed') {
+      if (ndjson !== undefined) streams.push({ fileIndex, file, ndjson });
+      continue;
+    }
+    // A file that did not pass is in every report, each scenario it did not finish as a failure saying why.
+    streams.push({
+      fileIndex,
+      file,
+      ndjson: ndjson ?? '',
+      reason: reasonOf(final),
+      missing: {
+        file,
+        expected: context.expected?.(file),
+        sourceText: await readFile(path.resolve(context.cwd, file), 'utf8').catch(() => undefined),
+      },
+    });
+  }
   const envelopes = mergeMessageStreams(streams);
   if (targets.messages !== undefined) {
     await writeMessagesReport(targets.messages, envelopes);
@@ -47,4 +75,12 @@ export async function writeRunReports(
     written.push(targets.html);
   }
   return written;
+}
+
+/** Why a file did not pass, in words for a report. */
+function reasonOf(final: FileFinishedMessage | undefined): string {
+  if (final === undefined) return 'the run ended before this file ran';
+  if (final.error !== undefined) return `${final.file} ${final.status}: ${final.error.message}`;
+  const exit = final.exitCode === null ? '' : ` (exit ${final.exitCode})`;
+  return `${final.file} ${final.status}${exit}`;
 }

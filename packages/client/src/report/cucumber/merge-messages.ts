@@ -27,11 +27,19 @@ import {
   type Timestamp,
 } from '@cucumber/messages';
 import { CUCUMBER_ENVELOPE_TYPES } from '@baleen/protocol';
+import { supplementMissing, type MissingScenarios } from './supplement-missing.js';
 
 export interface FileMessages {
   fileIndex: number;
   file: string;
   ndjson: string;
+  /**
+   * For a file that did not pass: the scenarios it should have run, so that the ones its stream lacks are added
+   * as failures that did not run.
+   */
+  missing?: MissingScenarios;
+  /** Why the file did not pass (its error), for the failures made up for it. */
+  reason?: string;
 }
 
 /** The envelope types of @cucumber/messages 32.x, one list shared with the server's envelope splitter. */
@@ -52,6 +60,8 @@ const definitionTypes: ReadonlySet<string> = new Set([
 
 /** The exception type of the step results made up for a stream that ended mid-run. */
 export const INCOMPLETE_RUN_EXCEPTION_TYPE = 'BaleenIncompleteRun';
+/** The exception type of the results made up for scenarios that never started. */
+export const NOT_RUN_EXCEPTION_TYPE = 'BaleenNotRun';
 
 /** Id of the testRunStarted made up when no file has one (e.g. every container died before its run started). */
 const SYNTHETIC_RUN_ID = 'baleen-test-run';
@@ -178,7 +188,10 @@ function splitFile(source: FileMessages): ParsedFile {
     earliest: undefined,
     latest: undefined,
   };
-  const envelopes = parseEnvelopes(source.ndjson);
+  const parsedEnvelopes = parseEnvelopes(source.ndjson);
+  const supplement =
+    source.missing === undefined ? { before: [], after: [] } : supplementMissing(parsedEnvelopes, source.missing);
+  const envelopes = withSupplement(parsedEnvelopes, supplement);
   const hasRunStarted = envelopes.some((envelope) => envelope.testRunStarted !== undefined);
   let started = false;
   for (const envelope of envelopes) {
@@ -202,8 +215,24 @@ function splitFile(source: FileMessages): ParsedFile {
       (isDefinition ? parsed.definitions : parsed.execution).push(envelope);
     }
   }
-  if (parsed.testRunFinished === undefined) parsed.execution.push(...closeUnfinished(parsed));
+  if (parsed.testRunFinished === undefined || supplement.after.length > 0) {
+    parsed.execution.push(...closeUnfinished(parsed));
+  }
   return parsed;
+}
+
+/** The stream with made-up definitions before its testRunStarted and made-up test cases after it. */
+function withSupplement(envelopes: Envelope[], supplement: { before: Envelope[]; after: Envelope[] }): Envelope[] {
+  if (supplement.before.length === 0 && supplement.after.length === 0) return envelopes;
+  const started = envelopes.findIndex((envelope) => envelope.testRunStarted !== undefined);
+  if (started === -1) return [...supplement.before, ...envelopes, ...supplement.after];
+  return [
+    ...envelopes.slice(0, started),
+    ...supplement.before,
+    ...envelopes.slice(started, started + 1),
+    ...supplement.after,
+    ...envelopes.slice(started + 1),
+  ];
 }
 
 /**
@@ -234,6 +263,7 @@ function closeUnfinished(file: ParsedFile): Envelope[] {
   const timestamp = file.latest ?? file.testRunStarted?.timestamp ?? nowTimestamp();
   const duration = { seconds: 0, nanos: 0 };
   const why = `the run of ${file.source.file} ended before`;
+  const reason = file.source.reason;
   const closing: Envelope[] = [];
   /** Finishes the open steps of an attempt: the first fails (`fail`) or is skipped with the reason (`skip`). */
   const finishSteps = (testCaseStartedId: string, testCase: TestCase, first: 'fail' | 'skip') => {
@@ -246,12 +276,21 @@ function closeUnfinished(file: ParsedFile): Envelope[] {
       }
       let testStepResult: TestStepResult = { duration, status: TestStepResultStatus.SKIPPED };
       if (isFirst && first === 'fail') {
-        const message = `Not finished: ${why} this step finished`;
+        const message = `Not finished: ${reason ?? `${why} this step finished`}`;
         testStepResult = {
           duration,
           status: TestStepResultStatus.FAILED,
           message,
           exception: { type: INCOMPLETE_RUN_EXCEPTION_TYPE, message },
+        };
+      } else if (isFirst && reason !== undefined) {
+        // The file did not pass, and this scenario is part of why: a failure that says it never ran, and why.
+        const message = `Not run: ${reason}`;
+        testStepResult = {
+          duration,
+          status: TestStepResultStatus.FAILED,
+          message,
+          exception: { type: NOT_RUN_EXCEPTION_TYPE, message },
         };
       } else if (isFirst) {
         testStepResult = { ...testStepResult, message: `Not run: ${why} this scenario started` };

@@ -117,6 +117,56 @@ describe('cucumber reports', () => {
     assert.match(cutOff.message ?? '', /the run of edge\/failing\.feature ended before this step finished/);
   });
 
+  it('names every expected scenario of a file that never ran, as a failure saying why', async () => {
+    const source = await readFile(path.resolve('fixtures/cucumber/features/search.feature'), 'utf8');
+    const neverRan: FileMessages = {
+      fileIndex: 1,
+      file: 'features/search.feature',
+      ndjson: '',
+      reason: 'features/search.feature timed-out: timed out after 5 s; the container was killed',
+      // One outline row and one scenario, not the rest: the expected list decides what is listed.
+      missing: {
+        file: 'features/search.feature',
+        expected: [
+          { line: 14, name: 'x' },
+          { line: 16, name: 'y' },
+        ],
+        sourceText: source,
+      },
+    };
+    const file = path.join(dir, 'out/junit/never-ran.xml');
+    await writeJunitReport(file, mergeMessageStreams([streams[0]!, neverRan]));
+    const { suite, cases } = await readJunit(file);
+    const search = cases.filter((c) => c.classname === 'Search');
+    assert.equal(search.length, 2);
+    assert.equal(Number(suite['failures']), 2);
+    for (const testcase of search) {
+      assert.ok(typeof testcase.failure === 'object');
+      assert.match(testcase.failure.message ?? '', /Not run: .*timed out after 5 s/);
+    }
+  });
+
+  it('adds the scenarios a cut-off stream never reached as failures with the file’s reason', async () => {
+    const failing = streams[1]!;
+    const lines = failing.ndjson.split('\n');
+    // Cut before any test case exists: the pickles are there, their test cases are not.
+    const cut = lines.findIndex((line) => line.includes('"testCase"'));
+    const cutOff: FileMessages = {
+      ...failing,
+      ndjson: lines.slice(0, cut).join('\n'),
+      reason: 'edge/failing.feature error: the message channel was damaged',
+      missing: { file: failing.file, expected: undefined, sourceText: undefined },
+    };
+    const file = path.join(dir, 'out/junit/cut-before-cases.xml');
+    await writeJunitReport(file, mergeMessageStreams([cutOff]));
+    const { cases } = await readJunit(file);
+    assert.equal(cases.length, 2);
+    for (const testcase of cases) {
+      assert.ok(typeof testcase.failure === 'object');
+      assert.match(testcase.failure.message ?? '', /Not run: .*message channel was damaged/);
+    }
+  });
+
   it('writes a valid empty JUnit report for no messages', async () => {
     const file = path.join(dir, 'out/junit/empty.xml');
     await writeJunitReport(file, []);
