@@ -54,6 +54,17 @@ describe('ChannelDecoder', () => {
     assert.equal(decoded.text, '');
   });
 
+  it('cuts a message between characters, never inside one (a text log driver would mangle half a character)', () => {
+    const wide = { attachment: { body: '€'.repeat(3_000) } };
+    const frames = encodeFrames(MARKER, [wide], { chunkBytes: 1_000 }).bytes.toString('latin1').split(MARKER).slice(1);
+    assert.ok(frames.length > 8);
+    for (const frame of frames) {
+      const payload = Buffer.from(frame.replace(/^\d+[+=]/, '').replace(/\n$/, ''), 'latin1');
+      assert.equal(Buffer.from(payload.toString('utf8'), 'utf8').equals(payload), true, 'each payload is whole UTF-8');
+    }
+    assert.deepEqual(decode([encodeFrames(MARKER, [wide], { chunkBytes: 1_000 }).bytes]).messages, [wide]);
+  });
+
   it('keeps text that merely looks like part of a marker, binary bytes and record separators included', () => {
     const text = Buffer.from([0x00, 0x1e, 0x62, 0x6c, 0x6e, 0xff, 0x1e, 0x0a, 0x41, 0x1e, 0x62]);
     for (const chunks of everySplit(Buffer.concat([text, encodeFrames(MARKER, messages).bytes, text]))) {

@@ -11,12 +11,16 @@ export function encodeFrames(
   let sequence = firstSequence;
   for (const message of messages) {
     const body = Buffer.from(JSON.stringify(message), 'utf8');
-    for (let offset = 0; ; offset += chunkBytes) {
-      const last = offset + chunkBytes >= body.length;
+    for (let offset = 0; offset < body.length || offset === 0;) {
+      let end = Math.min(offset + chunkBytes, body.length);
+      // Between characters, as the runner cuts (see in-container-runner.ts).
+      while (end < body.length && end > offset + 1 && ((body[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+      const last = end >= body.length;
       frames.push(Buffer.from(`${marker}${sequence}${last ? '=' : '+'}`, 'latin1'));
-      frames.push(body.subarray(offset, offset + chunkBytes), Buffer.from('\n'));
+      frames.push(body.subarray(offset, end), Buffer.from('\n'));
       sequence += 1;
       if (last) break;
+      offset = end;
     }
   }
   return { bytes: Buffer.concat(frames), nextSequence: sequence };

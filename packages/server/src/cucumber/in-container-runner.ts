@@ -97,12 +97,17 @@ export function inContainerRunner(load: (id: string) => any, argv: string[]): vo
       body = Buffer.from(JSON.stringify({ baleen: { unserialisable: String(error) } }), 'utf8');
     }
     const chunk = config.chunkBytes > 0 ? config.chunkBytes : 4000;
-    for (let offset = 0; ; offset += chunk) {
-      const last = offset + chunk >= body.length;
+    for (let offset = 0; offset < body.length || offset === 0;) {
+      let end = Math.min(offset + chunk, body.length);
+      // Cut between characters, never inside one: a log driver that stores lines as text (Swarm's json-file)
+      // would replace half a character.
+      while (end < body.length && end > offset + 1 && ((body[end] as number) & 0xc0) === 0x80) end -= 1;
+      const last = end >= body.length;
       const head = Buffer.from(config.marker + sequence + (last ? '=' : '+'), 'latin1');
       sequence += 1;
-      write(Buffer.concat([head, body.subarray(offset, offset + chunk), Buffer.from('\n')]));
+      write(Buffer.concat([head, body.subarray(offset, end), Buffer.from('\n')]));
       if (last) return;
+      offset = end;
     }
   }
 
