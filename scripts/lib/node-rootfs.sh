@@ -128,11 +128,13 @@ import_rootfs() {
   tar --numeric-owner --owner=0 --group=0 -cf - -C "$rootfs" . "$@" | docker import "${changes[@]}" - "$image" >/dev/null
 }
 
-# Fails unless the image runs this machine's node.
+# Fails unless the image runs this machine's node. A failed image is removed: it already carries its content
+# label, and the next run would otherwise take it as up to date.
 check_image_runs_node() {
   local image=$1 out
   if ! out=$(docker run --rm --network none "$image" node -e 'process.stdout.write("ok " + process.version)' 2>&1) ||
     [[ "$out" != "ok $NODE_VERSION" ]]; then
+    docker image rm "$image" >/dev/null 2>&1 || true
     die "the new image $image does not run node: $out"
   fi
 }
