@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything Baleen needs on a fresh machine, idempotent and quick when all is in place:
-# npm dependencies, the TypeScript build, a Docker engine that answers, and the fixtures runner image.
+# npm dependencies, the TypeScript build, a Docker engine that answers, the fixtures runner image and the
+# images of the compatibility fixtures (fixtures/compat).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,3 +18,4 @@ npm run --silent build
 
 bash scripts/ensure-docker.sh
 bash scripts/build-fixtures-image.sh
+bash scripts/build-compat-images.sh
