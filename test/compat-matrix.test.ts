@@ -34,6 +34,8 @@ interface CompatProject {
   /** Given to both: `cucumber-js <files>` and `baleen cucumber --files <files>`. */
   files: string[];
   attachesPng?: boolean;
+  /** cucumber-js prints no summary for this project (its run ends in a failing AfterAll hook). */
+  noSummary?: boolean;
 }
 
 const project = (name: string, extra: Partial<CompatProject> = {}): CompatProject => ({
@@ -49,7 +51,7 @@ const PROJECTS: CompatProject[] = [
   project('stdio-stubs'),
   project('ts-node'),
   project('yaml-profiles'),
-  project('hooks'),
+  project('hooks', { noSummary: true }),
   // cucumber-js expands a directory to its *.feature files only (its no-argument default also takes
   // *.feature.md), so the Markdown feature is named as well, to both.
   project('gherkin-rich', { files: ['features', 'features/station-report.feature.md'], attachesPng: true }),
@@ -121,13 +123,15 @@ for (const compat of PROJECTS) {
       baleenResults = () => resultsFromEnvelopes(envelopesIn(baleen.messages));
     });
 
-    it('the baseline is consistent: cucumber-js printed the summary its own messages give', (t) => {
-      if (baseline.summary === null) {
-        t.skip('cucumber-js printed no summary (its run ended in an AfterAll hook)');
-        return;
-      }
-      assert.deepEqual(baseline.summary, baseline.summaryFromMessages, baseline.stdout);
-    });
+    if (compat.noSummary === true) {
+      it('the baseline is as documented: cucumber-js printed no summary (its run ended in an AfterAll hook)', () => {
+        assert.equal(baseline.summary, null, baseline.stdout);
+      });
+    } else {
+      it('the baseline is consistent: cucumber-js printed the summary its own messages give', () => {
+        assert.deepEqual(baseline.summary, baseline.summaryFromMessages, baseline.stdout);
+      });
+    }
 
     it('reports every scenario with the file, line, name and status cucumber-js gave it', () => {
       assert.ok(baleen.messages.length > 0, `baleen wrote no --messages file\n${outputOf(baleen)}`);

@@ -21,6 +21,7 @@ interface TestStep {
 }
 interface StepResult {
   status?: string;
+  willBeRetried?: boolean;
   message?: string;
   exception?: { message?: string };
 }
@@ -160,6 +161,8 @@ export class CucumberResultTracker {
   #finishTestCase(startedId: string, value: Record<string, unknown>): void {
     const started = this.#started.get(startedId);
     if (started === undefined || value['willBeRetried'] === true) return;
+    // cucumber-js 7 marks an attempt it will retry on its step results rather than on testCaseFinished.
+    if ([...started.results.values()].some((result) => result.willBeRetried === true)) return;
     const testCase = this.#testCases.get(started.testCaseId);
     if (testCase === undefined) return;
     this.#finishedTestCases.add(started.testCaseId);

@@ -14,10 +14,10 @@ import {
 } from './cucumber-argv.js';
 import { loadProjectConfig, type ProjectConfig } from './load-project-config.js';
 
-/** What cucumber-js finds by default when nothing names paths. */
+/** What cucumber-js finds by default when nothing names paths: Markdown features too. */
 export const DEFAULT_FEATURE_PATHS = ['features/**/*.{feature,feature.md}'];
-/** What a folder given as a path holds, for cucumber-js. */
-export const FEATURE_FILE_PATTERN = '**/*.{feature,feature.md}';
+/** What a folder given as a path holds, for cucumber-js: only `*.feature` (a `.feature.md` is named, or a glob). */
+export const FEATURE_FILE_PATTERN = '**/*.feature';
 
 /** One feature file and what cucumber-js will run of it. */
 export interface DiscoveredFeature {

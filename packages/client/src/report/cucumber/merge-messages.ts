@@ -188,7 +188,7 @@ function splitFile(source: FileMessages): ParsedFile {
     earliest: undefined,
     latest: undefined,
   };
-  const parsedEnvelopes = parseEnvelopes(source.ndjson);
+  const parsedEnvelopes = markRetriedAttempts(parseEnvelopes(source.ndjson));
   const supplement =
     source.missing === undefined ? { before: [], after: [] } : supplementMissing(parsedEnvelopes, source.missing);
   const envelopes = withSupplement(parsedEnvelopes, supplement);
@@ -219,6 +219,28 @@ function splitFile(source: FileMessages): ParsedFile {
     parsed.execution.push(...closeUnfinished(parsed));
   }
   return parsed;
+}
+
+/**
+ * cucumber-js 7 marks an attempt it will retry on its step results (`testStepResult.willBeRetried`), which
+ * today's messages do not have; later versions mark it on testCaseFinished. Moved there, so every report treats
+ * the attempt as cucumber did.
+ */
+function markRetriedAttempts(envelopes: Envelope[]): Envelope[] {
+  const retried = new Set<string>();
+  return envelopes.map((envelope) => {
+    const step = envelope.testStepFinished;
+    if (step !== undefined && 'willBeRetried' in step.testStepResult) {
+      const { willBeRetried, ...testStepResult } = step.testStepResult as TestStepResult & { willBeRetried?: boolean };
+      if (willBeRetried === true) retried.add(step.testCaseStartedId);
+      return { testStepFinished: { ...step, testStepResult } };
+    }
+    const finished = envelope.testCaseFinished;
+    if (finished !== undefined && retried.has(finished.testCaseStartedId) && !finished.willBeRetried) {
+      return { testCaseFinished: { ...finished, willBeRetried: true } };
+    }
+    return envelope;
+  });
 }
 
 /** The stream with made-up definitions before its testRunStarted and made-up test cases after it. */
