@@ -62,8 +62,13 @@ export class SwarmServiceRun {
       for (;;) {
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it changes during the awaits
         if (signal.aborted) {
-          // What the file printed before its deadline or cancellation is kept, as on the docker backend.
-          if (started !== undefined) await this.#readLogs(this.#stderr);
+          // What the file printed before its deadline or cancellation is kept, as on the docker backend, and
+          // read through the same filter (a cucumber file's channel frames are not text).
+          if (started !== undefined) {
+            const stderr = stderrFilter?.(this.#stderr);
+            await this.#readLogs(stderr ?? this.#stderr);
+            stderr?.end();
+          }
           return this.#outcome('interrupted', null, started?.containerId, started?.node);
         }
         const task = await this.#task();
