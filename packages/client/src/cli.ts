@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ORDERS } from './ordering/order-files.js';
 import { DEFAULT_TIMINGS_FILE } from './ordering/timing-history.js';
-import { defaultCapacity, isBaleenError, PULL_POLICIES } from '@baleen/protocol';
+import { defaultCapacity, isBaleenError, PULL_POLICIES, SPLIT_MODES } from '@baleen/protocol';
 import { testCommand, type TestKind, type TestOptions } from './commands/test-command.js';
 import { loadProjectConfig } from './config/project-config.js';
 import { builtImageName } from './commands/build-option.js';
@@ -134,6 +134,7 @@ function addRunOptions(command: Command): Command {
       )
       .option('--seed <n>', 'seed for --order random, printed by every random run', nonNegativeInt)
       .option('--timings <file>', 'where past durations are kept, next to the project', DEFAULT_TIMINGS_FILE)
+      .option('--suite <name>', 'the history this run belongs to on the server (default: the image’s repository)')
       .option('--json <file>', 'write a JSON summary of the run (every file’s status, attempts, exit codes, output)')
       .option('--show-output', 'print the output of passed files too, not only of those that did not pass')
       .addHelpText('after', EXIT_HELP)
@@ -198,6 +199,16 @@ addRunOptions(
     .usage('--image IMAGE [--files PATH...] [options] [-- cucumber-js args]'),
 )
   .option('--features <paths...>', 'alias of --files (the original baleen’s name)')
+  .option(
+    '--pack <seconds>',
+    'run several feature files in one container, about this many seconds each, so start-up is paid once (files of a pack share a process)',
+    positiveNumber,
+  )
+  .addOption(
+    new Option('--split <mode>', 'split a file that would hold the run up into containers of its scenarios')
+      .choices(SPLIT_MODES)
+      .default('auto'),
+  )
   .option(
     '--pass-with-no-scenarios',
     'exit 0 when no scenario matches the tags and names (by default that is exit 2: a run that tested nothing)',

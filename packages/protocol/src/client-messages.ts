@@ -17,6 +17,14 @@ import { cucumberRunSchema, runScenariosSchema } from './cucumber-run.js';
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
 
+/** The order files start in: longest first by history, as given, or shuffled (with a seed). */
+export const RUN_ORDERS = ['timing', 'given', 'random'] as const;
+export type RunOrder = (typeof RUN_ORDERS)[number];
+
+/** Whether the server may split a long cucumber file into chunks of its scenarios. */
+export const SPLIT_MODES = ['off', 'auto'] as const;
+export type SplitMode = (typeof SPLIT_MODES)[number];
+
 /** POSIX-portable environment variable names. */
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -70,6 +78,20 @@ export const runSchema = z
     prepare: z.string().min(1).max(MAX_ARG_LENGTH).optional(),
     /** A workspace tree synced before this run (sync-offer ... sync-ready), placed at the work dir of each container. */
     sync: z.object({ treeHash: z.string().regex(/^[a-f0-9]{64}$/) }).optional(),
+    /** Start order (default `timing`: longest first by the server's history of the suite). */
+    order: z.enum(RUN_ORDERS).optional(),
+    /** Seed of a `random` order; the server picks one when none is given and says which. */
+    seed: z
+      .int()
+      .min(0)
+      .max(2 ** 31)
+      .optional(),
+    /** The history a run belongs to (default: the image's repository); runs of one suite learn from each other. */
+    suite: z.string().min(1).max(200).optional(),
+    /** cucumber: run several files in one container, about this many seconds each (start-up paid once). */
+    pack: z.number().positive().max(MAX_TIMEOUT_SECONDS).optional(),
+    /** cucumber: split a file that would be the critical path into chunks of its scenarios (default auto). */
+    split: z.enum(SPLIT_MODES).optional(),
   })
   .refine((run) => (run.command === undefined) !== (run.cucumber === undefined), {
     message: 'a run gives either command (any test runner) or cucumber, and not both',

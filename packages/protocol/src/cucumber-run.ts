@@ -31,6 +31,8 @@ export const cucumberRunSchema = z.object({
    * cucumber-js over the whole run would.
    */
   suitePaths: z.array(z.string().min(1).max(MAX_PATH_LENGTH)).max(MAX_FILES_PER_RUN),
+  /** cucumber's `strict` as the project sets it (pending and undefined steps fail); true when not known. */
+  strict: z.boolean().optional(),
 });
 export type CucumberRun = z.infer<typeof cucumberRunSchema>;
 

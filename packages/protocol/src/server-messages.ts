@@ -4,6 +4,7 @@ import { ERROR_CODES } from './error-codes.js';
 import { FILE_STATUSES, RUN_STATUSES, SCENARIO_STATUSES } from './file-status.js';
 import { syncProgressSchema, syncReadySchema, syncWantedSchema } from './sync-messages.js';
 import { expectedScenarioSchema } from './cucumber-run.js';
+import { RUN_ORDERS } from './client-messages.js';
 
 const errorInfo = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
 
@@ -45,6 +46,24 @@ export const runQueuedSchema = z.object({
   position: z.int().nonnegative(),
 });
 
+/** Part of a file split over several containers (`part` of `parts`, from 1). */
+const chunkSchema = z.object({ part: z.int().positive(), parts: z.int().positive() });
+
+/** What the server decided for a run, before its first container: order, history, packs, splits. */
+export const runPlannedSchema = z.object({
+  type: z.literal('run-planned'),
+  runId: z.string(),
+  order: z.enum(RUN_ORDERS),
+  /** The seed of a `random` order, to run it again in the same order. */
+  seed: z.int().optional(),
+  /** Where the order came from: this server's history, the project's own (an embedded server), or none. */
+  history: z.object({ source: z.enum(['server', 'project', 'none']), known: z.int(), total: z.int() }),
+  containers: z.int().nonnegative(),
+  packs: z.int().nonnegative(),
+  packedFiles: z.int().nonnegative(),
+  splits: z.array(z.object({ fileIndex: z.int().nonnegative(), file: z.string(), parts: z.int().positive() })),
+});
+
 export const fileStartedSchema = z.object({
   type: z.literal('file-started'),
   runId: z.string(),
@@ -56,6 +75,10 @@ export const fileStartedSchema = z.object({
   ports: z.array(boundPortSchema).optional(),
   /** The cluster node the container runs on (Swarm backend). */
   node: z.string().optional(),
+  /** The file shares its container with other files (a pack): how many in all. */
+  pack: z.object({ files: z.int().positive() }).optional(),
+  /** The file runs in several containers (split): this says how many. */
+  chunks: z.int().positive().optional(),
 });
 
 export const fileFinishedSchema = z.object({
@@ -89,6 +112,14 @@ export const fileFinishedSchema = z.object({
   missing: z.array(expectedScenarioSchema).optional(),
   /** cucumber-js's version in the image, as the runner found it. */
   cucumberVersion: z.string().optional(),
+  /** cucumber: from the container's start to cucumber's testRunStarted (its support code loaded), ms. */
+  startupMs: z.number().nonnegative().optional(),
+  /** cucumber: the file's scenarios, first start to last finish, ms. */
+  runMs: z.number().nonnegative().optional(),
+  /** The file shared its container with other files (a pack): how many in all. */
+  pack: z.object({ files: z.int().positive() }).optional(),
+  /** The file ran split over this many containers; its results are theirs, merged. */
+  chunks: z.int().positive().optional(),
 });
 
 /** Stages of a run that are not test files: today the prepare stage. */
@@ -135,6 +166,8 @@ export const fileMessagesSchema = z.object({
   runId: z.string(),
   fileIndex: z.int().nonnegative(),
   attempt: z.int().positive(),
+  /** One chunk's stream of a file split over several containers: the client merges the chunks. */
+  chunk: chunkSchema.optional(),
   ndjson: z.string(),
   truncated: z.boolean(),
 });
@@ -177,6 +210,7 @@ export const errorSchema = z.object({
 export const serverMessageSchema = z.discriminatedUnion('type', [
   welcomeSchema,
   runAcceptedSchema,
+  runPlannedSchema,
   runQueuedSchema,
   fileStartedSchema,
   fileFinishedSchema,
@@ -194,6 +228,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 export type WelcomeMessage = z.infer<typeof welcomeSchema>;
 export type RunAcceptedMessage = z.infer<typeof runAcceptedSchema>;
 export type RunQueuedMessage = z.infer<typeof runQueuedSchema>;
+export type RunPlannedMessage = z.infer<typeof runPlannedSchema>;
 export type FileStartedMessage = z.infer<typeof fileStartedSchema>;
 export type FileFinishedMessage = z.infer<typeof fileFinishedSchema>;
 export type StageStartedMessage = z.infer<typeof stageStartedSchema>;

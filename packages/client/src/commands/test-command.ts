@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BaleenError, isBaleenError, type ContainerRequest, type PullPolicy } from '@baleen/protocol';
+import {
+  BaleenError,
+  isBaleenError,
+  type ContainerRequest,
+  type PullPolicy,
+  type RunPlannedMessage,
+  type SplitMode,
+} from '@baleen/protocol';
 import { discoverFiles } from '../discovery/discover-files.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { newSeed, orderFiles, type Order } from '../ordering/order-files.js';
@@ -40,6 +47,9 @@ export interface TestOptions extends ContainerFlags, BuildFlags {
   failFast?: boolean;
   failOnFlaky?: boolean;
   passWithNoScenarios?: boolean;
+  pack?: number;
+  split?: SplitMode;
+  suite?: string;
   order: Order;
   seed?: number;
   timings: string;
@@ -182,12 +192,21 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
       ...(options.beforeCommand === undefined ? {} : { beforeCommand: options.beforeCommand }),
       ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
       ...(options.server === undefined ? {} : { server: options.server }),
+      // The client orders the files itself (its timing history), so the server keeps the order given.
+      order: 'given',
+      ...(options.suite === undefined ? {} : { suite: options.suite }),
+      ...(options.pack === undefined ? {} : { pack: options.pack }),
+      ...(options.split === undefined ? {} : { split: options.split }),
       ...(token === undefined ? {} : { token }),
       ...(options.ca === undefined ? {} : { ca: await readFile(options.ca) }),
       ...(workspace === undefined ? {} : { workspace }),
       signal: cancel.signal,
       onEvent: (event) => {
         if (event.type === 'run-accepted') view.note(colors.dim(`run ${event.message.runId} accepted`));
+        if (event.type === 'run-planned') {
+          const line = plannedLine(event.message);
+          if (line !== undefined) view.note(colors.dim(line));
+        }
         if (event.type === 'workspace-synced') {
           const { files, bytes, sentFiles, sentBytes } = event.outcome;
           const sent =
@@ -241,6 +260,8 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
           wallTimeMs: result.finished.wallTimeMs,
           showAllOutput: options.showOutput === true,
           noMatch,
+          slots: options.concurrency,
+          packed: options.pack !== undefined,
         },
         colors,
       ),
@@ -249,6 +270,19 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   if (options.order === 'random')
     io.stdout.write(colors.dim(`order: random, reproduce with --order random --seed ${seed}\n`));
   return exitCodeFor(result, state.interrupted, { failOnFlaky: options.failOnFlaky === true });
+}
+
+/** "3 packs (12 files); long.feature split in 3" — what the server did beyond one container per file. */
+function plannedLine(planned: RunPlannedMessage): string | undefined {
+  const parts: string[] = [];
+  if (planned.packs > 0) {
+    parts.push(
+      `${planned.packs} pack${planned.packs === 1 ? '' : 's'} (${planned.packedFiles} files share containers)`,
+    );
+  }
+  for (const split of planned.splits) parts.push(`${split.file} split in ${split.parts}`);
+  if (parts.length === 0) return undefined;
+  return `${planned.containers} containers: ${parts.join('; ')}`;
 }
 
 /** Nothing matched the filters: exit 2 naming them, unless the user said that is fine. */

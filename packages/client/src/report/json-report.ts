@@ -18,6 +18,10 @@ function attemptSummary(r: FileFinishedMessage) {
     steps: r.steps,
     ...(r.missing === undefined ? {} : { missing: r.missing }),
     ...(r.cucumberVersion === undefined ? {} : { cucumberVersion: r.cucumberVersion }),
+    ...(r.startupMs === undefined ? {} : { startupMs: r.startupMs }),
+    ...(r.runMs === undefined ? {} : { runMs: r.runMs }),
+    ...(r.pack === undefined ? {} : { pack: r.pack }),
+    ...(r.chunks === undefined ? {} : { chunks: r.chunks }),
     stdout: r.stdout,
     stderr: r.stderr,
     stdoutTruncated: r.stdoutTruncated,
@@ -36,6 +40,17 @@ export async function writeJsonReport(file: string, files: readonly string[], re
     ...(result.finished.error === undefined ? {} : { error: result.finished.error }),
     wallTimeMs: result.finished.wallTimeMs,
     totals: result.finished.totals,
+    ...(result.planned === undefined
+      ? {}
+      : {
+          planned: {
+            order: result.planned.order,
+            history: result.planned.history,
+            containers: result.planned.containers,
+            packs: result.planned.packs,
+            splits: result.planned.splits,
+          },
+        }),
     // Sorted by path so reports of two runs compare line by line; `index` keeps the start order.
     files: files
       .map((name, index) => {

@@ -79,6 +79,7 @@ export function plainLiveView(out: NodeJS.WritableStream, colors: Colors): LiveV
       switch (event.type) {
         case 'welcome':
         case 'run-accepted':
+        case 'run-planned':
         case 'workspace-synced':
           return;
         case 'run-queued':
@@ -141,6 +142,7 @@ export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors): LiveV
     onEvent(event) {
       switch (event.type) {
         case 'welcome':
+        case 'run-planned':
         case 'workspace-synced':
           return;
         case 'run-queued':

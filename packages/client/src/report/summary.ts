@@ -1,6 +1,7 @@
 import type { FileFinishedMessage, RunTotals, StatusCounts } from '@baleen/protocol';
 import Table from 'cli-table3';
 import type { Colors } from './colors.js';
+import { startupAdvice } from './startup-advice.js';
 import {
   addCounts,
   emptyCounts,
@@ -28,6 +29,10 @@ export interface SummaryInput {
   showAllOutput: boolean;
   /** Feature files that had no scenario matching the filters (no container ran them). */
   noMatch?: readonly string[];
+  /** Containers at once, for the start-up advice. */
+  slots?: number;
+  /** The run used --pack. */
+  packed?: boolean;
 }
 
 function indent(text: string): string {
@@ -144,6 +149,12 @@ export function renderSummary(input: SummaryInput, colors: Colors): string {
   const speedup = input.wallTimeMs > 0 ? busyMs / input.wallTimeMs : 0;
   const timing = colors.dim(`files' own time ${formatDuration(busyMs)}, ${speedup.toFixed(1)}x parallel`);
   const lines = [`${totalsLine(input.totals, input.wallTimeMs, colors)} · ${timing}`];
+  for (const advice of startupAdvice(
+    input.rows.map((row) => row.result),
+    { slots: input.slots ?? 1, wallTimeMs: input.wallTimeMs, packed: input.packed === true },
+  )) {
+    lines.push(colors.dim(advice));
+  }
   const counts = runCounts(input.rows);
   if (counts.any)
     lines.unshift(formatCounts(counts.scenarios, 'scenario', colors), formatCounts(counts.steps, 'step', colors));

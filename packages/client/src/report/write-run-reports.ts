@@ -41,8 +41,11 @@ export async function writeRunReports(
     import('./cucumber/write-reports.js'),
   ]);
   const streams: FileMessages[] = [];
+  const { combineChunkStreams } = await import('./cucumber/combine-chunks.js');
   for (const [fileIndex, file] of files.entries()) {
-    const ndjson = result.messages[fileIndex];
+    const kept = result.messages[fileIndex];
+    // A file split over several containers: its chunks' streams, as one.
+    const ndjson = kept === undefined || typeof kept === 'string' ? kept : combineChunkStreams(kept);
     const final = result.files[fileIndex];
     if (final?.status === 'passed') {
       if (ndjson !== undefined) streams.push({ fileIndex, file, ndjson });

@@ -5,6 +5,7 @@ import {
   type FileStartedMessage,
   type ScenarioFinishedMessage,
   type RunAcceptedMessage,
+  type RunPlannedMessage,
   type RunQueuedMessage,
   type RunFinishedMessage,
   type ServerMessage,
@@ -25,6 +26,8 @@ export type RunEvent =
   /** The workspace (--sync) is on the server: how much had to be sent. */
   | { type: 'workspace-synced'; outcome: SyncOutcome }
   | { type: 'run-accepted'; message: RunAcceptedMessage }
+  /** What the server decided: order, history, packs, splits. */
+  | { type: 'run-planned'; message: RunPlannedMessage }
   | { type: 'run-queued'; message: RunQueuedMessage }
   | { type: 'file-started'; message: FileStartedMessage }
   | { type: 'scenario-finished'; message: ScenarioFinishedMessage }
@@ -40,8 +43,13 @@ export interface RunResult {
   files: (FileFinishedMessage | undefined)[];
   /** Every attempt at each file, in order. */
   attempts: FileFinishedMessage[][];
-  /** cucumber's message stream (NDJSON) of each file's last attempt, when the run asked for it. */
-  messages: (string | undefined)[];
+  /**
+   * cucumber's message stream (NDJSON) of each file's last attempt; a file split over several containers has one
+   * stream per chunk (its latest run of each), merged by the reports.
+   */
+  messages: (string | string[] | undefined)[];
+  /** What the server decided for the run. */
+  planned?: RunPlannedMessage;
   /** The prepare stage's result, when the run had one. */
   prepare?: StageFinishedMessage;
   finished: RunFinishedMessage;
@@ -87,7 +95,9 @@ export async function runOnServer(
   let runId: string | undefined;
   const files: (FileFinishedMessage | undefined)[] = new Array<FileFinishedMessage | undefined>(request.files.length);
   const attempts: FileFinishedMessage[][] = request.files.map(() => []);
-  const messages: (string | undefined)[] = new Array<string | undefined>(request.files.length);
+  const messages: (string | string[] | undefined)[] = new Array<string | string[] | undefined>(request.files.length);
+  const chunkStreams = new Map<number, Map<number, string>>();
+  let planned: RunPlannedMessage | undefined;
   let prepare: StageFinishedMessage | undefined;
   const sendCancel = (): void => {
     if (runId !== undefined) connection.send({ type: 'cancel', runId, reason: 'cancelled by the user (Ctrl-C)' });
@@ -119,9 +129,24 @@ export async function runOnServer(
         case 'scenario-finished':
           if (message.runId === runId) onEvent({ type: 'scenario-finished', message });
           break;
-        case 'file-messages':
-          // The last attempt's stream wins: merged reports describe how each file finally ended.
-          if (message.runId === runId) messages[message.fileIndex] = message.ndjson;
+        case 'file-messages': {
+          if (message.runId !== runId) break;
+          // The last attempt's stream wins: merged reports describe how each file finally ended. A chunk's latest
+          // run stands beside its file's other chunks.
+          if (message.chunk === undefined) {
+            messages[message.fileIndex] = message.ndjson;
+            break;
+          }
+          const chunks = chunkStreams.get(message.fileIndex) ?? new Map<number, string>();
+          chunks.set(message.chunk.part, message.ndjson);
+          chunkStreams.set(message.fileIndex, chunks);
+          messages[message.fileIndex] = [...chunks.entries()].sort(([a], [b]) => a - b).map(([, ndjson]) => ndjson);
+          break;
+        }
+        case 'run-planned':
+          if (message.runId !== runId) break;
+          planned = message;
+          onEvent({ type: 'run-planned', message });
           break;
         case 'stage-started':
           if (message.runId === runId) onEvent({ type: 'stage-started', message });
@@ -139,6 +164,7 @@ export async function runOnServer(
             files,
             attempts,
             messages,
+            ...(planned === undefined ? {} : { planned }),
             ...(prepare === undefined ? {} : { prepare }),
             finished: message,
           };

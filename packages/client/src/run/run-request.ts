@@ -1,4 +1,11 @@
-import type { ContainerRequest, CucumberRun, ExpectedScenario, PullPolicy } from '@baleen/protocol';
+import type {
+  ContainerRequest,
+  CucumberRun,
+  ExpectedScenario,
+  PullPolicy,
+  RunOrder,
+  SplitMode,
+} from '@baleen/protocol';
 
 /** What a client asks a server to run: the `run` message without its protocol envelope. */
 export interface RunRequest {
@@ -24,6 +31,15 @@ export interface RunRequest {
   container?: ContainerRequest;
   pull?: PullPolicy;
   prepare?: string;
+  /** Start order (the server's default: `timing`, longest first by the suite's history). */
+  order?: RunOrder;
+  seed?: number;
+  /** The history the run belongs to (default: the image's repository). */
+  suite?: string;
+  /** cucumber: several files per container, about this many seconds each. */
+  pack?: number;
+  /** cucumber: split a file that would be the critical path (default `auto`). */
+  split?: SplitMode;
 }
 
 export interface PlannedFile {

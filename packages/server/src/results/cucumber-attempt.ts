@@ -3,6 +3,7 @@ import {
   type ErrorCode,
   type ExpectedScenario,
   type FileMessagesMessage,
+  type ScenarioStatus,
   type StatusCounts,
 } from '@baleen/protocol';
 import type { OutputSink } from '../backend/container-backend.js';
@@ -10,38 +11,51 @@ import { ChannelDecoder, type ChannelMessage } from '../cucumber/channel-decoder
 import { RUNNER_ERROR_CODES } from '../cucumber/in-container-runner.js';
 import { CucumberResultTracker, type ScenarioResult } from './cucumber-result-tracker.js';
 import { cucumberVerdict, type Verdict } from './cucumber-verdict.js';
+import { StreamByFile } from './stream-by-file.js';
 
-/** Envelopes kept per attempt for the client's merged reports; past this the stream is marked truncated. */
-export const MAX_MESSAGES_BYTES = 32 * 1024 * 1024;
+/** One feature file a container runs, and what it is expected to run of it. */
+export interface CucumberTarget {
+  file: string;
+  expected: readonly ExpectedScenario[] | undefined;
+}
 
 export interface CucumberAttemptOptions {
-  file: string;
+  /** The files this container runs: one, or several (a pack). */
+  targets: readonly CucumberTarget[];
   /** The marker of this container's channel (cucumberRunnerCall). */
   marker: string;
-  /** The scenarios the client expects the file to run, when it knows them. */
-  expected: readonly ExpectedScenario[] | undefined;
+  /** pending and undefined steps fail the run (cucumber's `strict`, on unless the project turns it off). */
+  strict: boolean;
   onScenario: (result: ScenarioResult) => void;
   /** cucumber has loaded the support code and begins running: its start-up is over. */
   onRunStarted: () => void;
 }
 
+/** The fields of a file's result that the channel knows. */
+export interface CucumberFileFields {
+  scenarios: StatusCounts;
+  steps: StatusCounts;
+  missing?: ExpectedScenario[];
+  cucumberVersion?: string;
+}
+
 /**
  * One cucumber container's side of the channel: it reads the runner's frames out of stderr, follows cucumber's
- * envelopes to scenario results and counts, keeps the stream for the merged reports, and at the end says how the
- * file went (cucumberVerdict).
+ * envelopes to scenario results and counts per file, keeps each file's stream for the merged reports, and at the
+ * end says how each file went (cucumberVerdict).
  */
 export class CucumberAttempt {
   readonly #tracker: CucumberResultTracker;
-  readonly #kept: string[] = [];
-  #keptBytes = 0;
-  #truncated = false;
+  readonly #streams: StreamByFile;
   #runnerStarted = false;
+  #runStartedAt: number | undefined;
   #runnerError: { code: ErrorCode; message: string } | undefined;
   #cucumberVersion: string | undefined;
   #decoder: ChannelDecoder | undefined;
 
   constructor(private readonly options: CucumberAttemptOptions) {
     this.#tracker = new CucumberResultTracker(options.onScenario);
+    this.#streams = new StreamByFile(options.targets.map((target) => target.file));
   }
 
   /** Puts the channel decoder in front of the container's kept stderr. */
@@ -57,55 +71,89 @@ export class CucumberAttempt {
     return this.#cucumberVersion;
   }
 
-  /** cucumber's envelopes of this attempt as NDJSON, for the client's merged reports. */
-  messages(): Pick<FileMessagesMessage, 'ndjson' | 'truncated'> | undefined {
-    if (this.#kept.length === 0) return undefined;
-    return { ndjson: `${this.#kept.join('\n')}\n`, truncated: this.#truncated };
+  /** When cucumber's testRunStarted arrived (performance.now()), if it did. */
+  get runStartedAt(): number | undefined {
+    return this.#runStartedAt;
   }
 
-  /** Expected scenarios that have not finished. */
-  missing(): ExpectedScenario[] {
-    const { file, expected } = this.options;
-    return (expected ?? []).filter((scenario) => !this.#tracker.finished(file, scenario.line));
+  /** How long a file's scenarios took by cucumber's clock, first start to last finish. */
+  spanMs(file: string): number | undefined {
+    return this.#tracker.spanMs(file);
   }
 
-  /** Scenario and step counts as cucumber's summary counts them; `unfinished` is what never finished. */
-  counts(): { scenarios: StatusCounts; steps: StatusCounts } {
-    const counts = this.#tracker.counts();
-    if (this.options.expected === undefined) return counts;
-    return { ...counts, scenarios: { ...counts.scenarios, unfinished: this.missing().length } };
+  /**
+   * Where a container that was stopped had got to with a file: every expected scenario finished (`finished`,
+   * then `passed` tells whether they all passed), some started (`running`), or none (`not-started`).
+   */
+  progress(file: string): { state: 'finished' | 'running' | 'not-started'; passed: boolean } {
+    const statuses = this.#tracker.statuses(file);
+    const passed = !statuses.some((status) => fails(status, this.options.strict));
+    if (!this.#tracker.started(file)) return { state: 'not-started', passed };
+    const expected = this.#target(file)?.expected;
+    return { state: expected !== undefined && this.missing(file).length === 0 ? 'finished' : 'running', passed };
   }
 
-  /** The part of file-finished this attempt knows: counts, missing scenarios, cucumber's version. */
-  resultFields(): {
-    scenarios: StatusCounts;
-    steps: StatusCounts;
-    missing?: ExpectedScenario[];
-    cucumberVersion?: string;
-  } {
-    const missing = this.missing();
+  /** A file's envelopes as NDJSON, for the client's merged reports. */
+  messages(file: string): Pick<FileMessagesMessage, 'ndjson' | 'truncated'> | undefined {
+    return this.#streams.streamOf(file);
+  }
+
+  /** A file's expected scenarios that have not finished. */
+  missing(file: string): ExpectedScenario[] {
+    const expected = this.#target(file)?.expected ?? [];
+    return expected.filter((scenario) => !this.#tracker.finished(file, scenario.line));
+  }
+
+  /** A file's counts as cucumber's summary counts them; `unfinished` is what never finished. */
+  counts(file: string): { scenarios: StatusCounts; steps: StatusCounts } {
+    const counts = this.#tracker.counts(file);
+    if (this.#target(file)?.expected === undefined) return counts;
+    return { ...counts, scenarios: { ...counts.scenarios, unfinished: this.missing(file).length } };
+  }
+
+  resultFields(file: string): CucumberFileFields {
+    const missing = this.missing(file);
     return {
-      ...this.counts(),
+      ...this.counts(file),
       ...(missing.length === 0 ? {} : { missing: missing.slice(0, MAX_MISSING_LISTED) }),
       ...(this.#cucumberVersion === undefined ? {} : { cucumberVersion: this.#cucumberVersion }),
     };
   }
 
-  /** How the file went, for a container that exited by itself with this code. */
-  verdict(exitCode: number, beforeCommand: boolean): Verdict {
+  /** How a file went, for a container that exited by itself with this code. */
+  verdict(file: string, exitCode: number, beforeCommand: boolean): Verdict {
+    const shared = this.options.targets.length > 1;
+    const statuses = this.#tracker.statuses(file);
+    const missing = this.missing(file);
     return cucumberVerdict({
-      file: this.options.file,
-      exitCode,
+      file,
+      exitCode: shared ? this.#packedExitCode(exitCode, statuses, missing) : exitCode,
       beforeCommand,
       runnerStarted: this.#runnerStarted,
       runnerError: this.#runnerError,
       channelBroken: this.#decoder?.broken,
-      runFinished: this.#tracker.sawRunFinish,
-      missing: this.missing(),
-      unfinished: this.#tracker.counts().scenarios.unfinished,
-      statuses: this.#tracker.finishedStatuses,
+      // In a pack, a file whose scenarios all finished is finished, whatever came after it.
+      runFinished: this.#tracker.sawRunFinish || (shared && missing.length === 0 && statuses.length > 0),
+      missing,
+      unfinished: this.#tracker.counts(file).scenarios.unfinished,
+      statuses,
       runFailure: this.#tracker.runFailure,
     });
+  }
+
+  /**
+   * In a pack, the process's exit code speaks for every file; a file whose own scenarios all passed, in a pack that
+   * failed elsewhere, passed — unless a BeforeAll/AfterAll hook failed, which fails every file of the pack.
+   */
+  #packedExitCode(exitCode: number, statuses: readonly ScenarioStatus[], missing: readonly ExpectedScenario[]): number {
+    if (exitCode === 0 || !this.#runnerStarted || this.#runnerError !== undefined) return exitCode;
+    if (statuses.some((status) => fails(status, this.options.strict)) || missing.length > 0) return exitCode;
+    if (this.#tracker.runFailure !== undefined || statuses.length === 0) return exitCode;
+    return 0;
+  }
+
+  #target(file: string): CucumberTarget | undefined {
+    return this.options.targets.find((target) => target.file === file);
   }
 
   #onMessage(message: ChannelMessage, json: string): void {
@@ -115,13 +163,11 @@ export class CucumberAttempt {
       return;
     }
     this.#tracker.ingest(message);
-    if ('testRunStarted' in message) this.options.onRunStarted();
-    if (this.#keptBytes + json.length > MAX_MESSAGES_BYTES) {
-      this.#truncated = true;
-      return;
+    if ('testRunStarted' in message) {
+      this.#runStartedAt ??= performance.now();
+      this.options.onRunStarted();
     }
-    this.#kept.push(json);
-    this.#keptBytes += json.length + 1;
+    this.#streams.add(message, json);
   }
 
   #onRunnerMessage(own: unknown): void {
@@ -139,4 +185,10 @@ export class CucumberAttempt {
       };
     }
   }
+}
+
+/** Whether a scenario of this status fails cucumber's run. */
+function fails(status: ScenarioStatus, strict: boolean): boolean {
+  if (status === 'failed' || status === 'ambiguous' || status === 'unknown') return true;
+  return strict && (status === 'pending' || status === 'undefined');
 }

@@ -26,6 +26,18 @@ interface StepResult {
   exception?: { message?: string };
 }
 
+/** What one feature file of the stream did (a container may run several). */
+interface FileResults {
+  scenarios: StatusCounts;
+  steps: StatusCounts;
+  /** Lines of the scenarios that finished, for matching them to the ones the client expected. */
+  finishedLines: Set<number>;
+  statuses: ScenarioStatus[];
+  /** cucumber's clock, ms: when its first scenario started and its last one finished. */
+  firstStartedAt: number | undefined;
+  lastFinishedAt: number | undefined;
+}
+
 const MAX_ERROR_MESSAGE = 4_000;
 
 function str(value: unknown): string {
@@ -38,8 +50,8 @@ function millis(timestamp: Timestamp | undefined): number {
 
 /**
  * Follows one cucumber process's message stream and turns it into scenario results as they finish, and into
- * counts that match cucumber's own summary: a scenario's status is its worst step result (hooks included),
- * steps are counted without hooks, and attempts cucumber itself will retry are not counted.
+ * counts, per feature file, that match cucumber's own summary: a scenario's status is its worst step result
+ * (hooks included), steps are counted without hooks, and attempts cucumber itself will retry are not counted.
  */
 export class CucumberResultTracker {
   readonly #lines = new Map<string, number>();
@@ -47,12 +59,9 @@ export class CucumberResultTracker {
   readonly #testCases = new Map<string, { pickleId: string; steps: TestStep[] }>();
   readonly #started = new Map<string, { testCaseId: string; at: number; results: Map<string, StepResult> }>();
   readonly #finishedTestCases = new Set<string>();
-  /** Lines (per uri) of the scenarios that finished, for matching them to the ones the client expected. */
-  readonly #finishedLines = new Map<string, Set<number>>();
+  readonly #files = new Map<string, FileResults>();
   readonly #runHooks = new Map<string, string>();
   readonly #runHookFailures: string[] = [];
-  readonly #scenarios = emptyCounts();
-  readonly #steps = emptyCounts();
   #runFinished = false;
   #runFailure: string | undefined;
 
@@ -67,17 +76,28 @@ export class CucumberResultTracker {
     return this.#runHookFailures[0] ?? this.#runFailure;
   }
 
-  /** Whether a scenario at this uri and line finished (its final attempt). */
+  /** Whether the scenario at this line of a file finished (its final attempt). */
   finished(uri: string, line: number): boolean {
-    return this.#finishedLines.get(uri)?.has(line) ?? false;
+    return this.#files.get(uri)?.finishedLines.has(line) ?? false;
   }
 
-  /** Statuses of the scenarios that finished. */
-  get finishedStatuses(): readonly ScenarioStatus[] {
-    return this.#finishedStatuses;
+  /** Statuses of a file's scenarios that finished (every file's, without a uri). */
+  statuses(uri?: string): readonly ScenarioStatus[] {
+    if (uri !== undefined) return this.#files.get(uri)?.statuses ?? [];
+    return [...this.#files.values()].flatMap((file) => file.statuses);
   }
 
-  readonly #finishedStatuses: ScenarioStatus[] = [];
+  /** Whether any scenario of a file has started. */
+  started(uri: string): boolean {
+    return this.#files.get(uri)?.firstStartedAt !== undefined;
+  }
+
+  /** How long a file's scenarios took, first start to last finish, by cucumber's clock. */
+  spanMs(uri: string): number | undefined {
+    const file = this.#files.get(uri);
+    if (file?.firstStartedAt === undefined || file.lastFinishedAt === undefined) return undefined;
+    return Math.max(0, Math.round(file.lastFinishedAt - file.firstStartedAt));
+  }
 
   ingest(envelope: Record<string, unknown>): void {
     const [kind, body] = Object.entries(envelope)[0] ?? [];
@@ -130,11 +150,10 @@ export class CucumberResultTracker {
       }
       case 'testCaseStarted':
         if (typeof value['id'] === 'string') {
-          this.#started.set(value['id'], {
-            testCaseId: str(value['testCaseId']),
-            at: millis(value['timestamp'] as Timestamp | undefined),
-            results: new Map(),
-          });
+          const at = millis(value['timestamp'] as Timestamp | undefined);
+          this.#started.set(value['id'], { testCaseId: str(value['testCaseId']), at, results: new Map() });
+          const file = this.#fileOfTestCase(str(value['testCaseId']));
+          if (file !== undefined) file.firstStartedAt ??= at;
         }
         return;
       case 'testStepFinished': {
@@ -152,10 +171,41 @@ export class CucumberResultTracker {
     }
   }
 
-  /** Counts so far; test cases that never finished count as unfinished scenarios. */
-  counts(): { scenarios: StatusCounts; steps: StatusCounts } {
-    const unfinished = [...this.#testCases.keys()].filter((id) => !this.#finishedTestCases.has(id)).length;
-    return { scenarios: { ...this.#scenarios, unfinished }, steps: { ...this.#steps } };
+  /** Counts so far, of one file or of all; test cases that never finished count as unfinished scenarios. */
+  counts(uri?: string): { scenarios: StatusCounts; steps: StatusCounts } {
+    const scenarios = emptyCounts();
+    const steps = emptyCounts();
+    for (const [fileUri, file] of this.#files) {
+      if (uri !== undefined && fileUri !== uri) continue;
+      addInto(scenarios, file.scenarios);
+      addInto(steps, file.steps);
+    }
+    scenarios.unfinished = [...this.#testCases.entries()].filter(
+      ([id, testCase]) =>
+        !this.#finishedTestCases.has(id) && (uri === undefined || this.#pickles.get(testCase.pickleId)?.uri === uri),
+    ).length;
+    return { scenarios, steps };
+  }
+
+  #file(uri: string): FileResults {
+    let file = this.#files.get(uri);
+    if (file === undefined) {
+      file = {
+        scenarios: emptyCounts(),
+        steps: emptyCounts(),
+        finishedLines: new Set(),
+        statuses: [],
+        firstStartedAt: undefined,
+        lastFinishedAt: undefined,
+      };
+      this.#files.set(uri, file);
+    }
+    return file;
+  }
+
+  #fileOfTestCase(testCaseId: string): FileResults | undefined {
+    const pickle = this.#pickles.get(this.#testCases.get(testCaseId)?.pickleId ?? '');
+    return pickle === undefined ? undefined : this.#file(pickle.uri);
   }
 
   #finishTestCase(startedId: string, value: Record<string, unknown>): void {
@@ -168,10 +218,6 @@ export class CucumberResultTracker {
     this.#finishedTestCases.add(started.testCaseId);
     const results = testCase.steps.map((step) => started.results.get(step.id ?? ''));
     const status = worstStatus(results.map((result) => toScenarioStatus(result?.status)));
-    this.#scenarios[status] += 1;
-    testCase.steps.forEach((step, i) => {
-      if (step.pickleStepId !== undefined) this.#steps[toScenarioStatus(results[i]?.status)] += 1;
-    });
     const failure = results.find(
       (result) => result !== undefined && toScenarioStatus(result.status) === status && status !== 'passed',
     );
@@ -182,18 +228,21 @@ export class CucumberResultTracker {
         .map((id) => this.#lines.get(id))
         .filter((l) => l !== undefined)
         .at(-1) ?? null;
-    if (pickle !== undefined && line !== null) {
-      const lines = this.#finishedLines.get(pickle.uri) ?? new Set<number>();
-      lines.add(line);
-      this.#finishedLines.set(pickle.uri, lines);
-    }
-    this.#finishedStatuses.push(status);
+    const finishedAt = millis(value['timestamp'] as Timestamp | undefined);
+    const file = this.#file(pickle?.uri ?? '');
+    file.scenarios[status] += 1;
+    testCase.steps.forEach((step, i) => {
+      if (step.pickleStepId !== undefined) file.steps[toScenarioStatus(results[i]?.status)] += 1;
+    });
+    if (line !== null) file.finishedLines.add(line);
+    file.statuses.push(status);
+    file.lastFinishedAt = Math.max(file.lastFinishedAt ?? finishedAt, finishedAt);
     this.onScenario({
       name: pickle?.name ?? '(unknown scenario)',
       uri: pickle?.uri ?? '',
       line,
       status,
-      durationMs: Math.max(0, Math.round(millis(value['timestamp'] as Timestamp | undefined) - started.at)),
+      durationMs: Math.max(0, Math.round(finishedAt - started.at)),
       ...(message === undefined ? {} : { errorMessage: message.slice(0, MAX_ERROR_MESSAGE) }),
     });
   }
@@ -213,6 +262,10 @@ export class CucumberResultTracker {
       if (key !== 'location' && typeof child === 'object') this.#indexLines(child);
     }
   }
+}
+
+function addInto(into: StatusCounts, from: StatusCounts): void {
+  for (const key of Object.keys(into) as (keyof StatusCounts)[]) into[key] += from[key];
 }
 
 /** A hook by its name, else where it is defined. */

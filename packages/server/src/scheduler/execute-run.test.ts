@@ -7,6 +7,8 @@ import { FakeBackend, type FakeBehaviour } from '../testing/fake-backend.js';
 import { CapacityGate } from './capacity-gate.js';
 import { executeRun } from './execute-run.js';
 import type { RunPlan } from './run-plan.js';
+import type { SchedulingHistory } from './execute-run.js';
+import { parseTargets, scriptedCucumberRun } from '../testing/scripted-cucumber.js';
 
 function plan(files: string[], overrides: Partial<RunPlan> = {}): RunPlan {
   return {
@@ -14,7 +16,12 @@ function plan(files: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     serverId: 'srv-test',
     owner: 'run-test',
     image: 'img:latest',
+    suite: 'img',
     files,
+    order: 'given',
+    seed: 1,
+    packMs: undefined,
+    split: 'auto',
     command: ['cucumber-js'],
     cucumber: undefined,
     scenarios: [],
@@ -41,8 +48,14 @@ const CUCUMBER: Partial<RunPlan> = {
 
 async function execute(
   files: string[],
-  behaviour: (file: string) => FakeBehaviour,
-  options: { plan?: Partial<RunPlan>; capacity?: number; startConcurrency?: number; signal?: AbortSignal } = {},
+  behaviour: (file: string, context: { targets: readonly string[] }) => FakeBehaviour,
+  options: {
+    plan?: Partial<RunPlan>;
+    capacity?: number;
+    startConcurrency?: number;
+    signal?: AbortSignal;
+    history?: SchedulingHistory;
+  } = {},
 ) {
   const backend = new FakeBackend(behaviour);
   const events: ServerMessage[] = [];
@@ -54,6 +67,7 @@ async function execute(
       ...(options.startConcurrency === undefined ? {} : { startGate: new CapacityGate(options.startConcurrency) }),
       log: silentLogger(),
       emit: (e) => events.push(e),
+      ...(options.history === undefined ? {} : { history: options.history }),
     },
     options.signal ?? new AbortController().signal,
   );
@@ -349,5 +363,140 @@ describe('executeRun (scheduler, with a fake backend)', () => {
     const result = events.find((e): e is FileFinishedMessage => e.type === 'file-finished');
     assert.equal(result?.status, 'error');
     assert.equal(result?.error?.code, 'CHANNEL_BROKEN');
+  });
+
+  describe('packs and chunks (cucumber)', () => {
+    const lines = [3, 7];
+    const planned = (count: number) =>
+      Array.from({ length: count }, () => ({
+        scenarios: lines.map((line) => ({ line, name: `line ${line}` })),
+        byLine: false,
+      }));
+    const history = (
+      estimates: Record<string, [number, number]>,
+      scenarioMs: Record<number, number> = {},
+    ): SchedulingHistory => ({
+      source: 'server',
+      fileEstimates: () =>
+        new Map(Object.entries(estimates).map(([file, [durationMs, startupMs]]) => [file, { durationMs, startupMs }])),
+      scenarioEstimates: () => new Map(Object.entries(scenarioMs).map(([line, ms]) => [Number(line), ms])),
+    });
+    /** A container that runs its targets as cucumber would, failing the scenarios named in `failing`. */
+    const cucumberLike =
+      (failing: ReadonlySet<string> = new Set(), durationMs = 5) =>
+      (_file: string, { targets }: { targets: readonly string[] }): FakeBehaviour => {
+        const files = parseTargets(targets, () => lines).map(({ file, lines: ran }) => ({
+          file,
+          scenarios: ran.map((line) => ({
+            line,
+            status: failing.has(`${file}:${line}`) ? ('FAILED' as const) : ('PASSED' as const),
+          })),
+        }));
+        const failed = files.some((file) => file.scenarios.some((scenario) => scenario.status === 'FAILED'));
+        return { durationMs, exitCode: failed ? 1 : 0, messages: scriptedCucumberRun(files) };
+      };
+    const finishedOf = (events: ServerMessage[]) =>
+      events.filter((e): e is FileFinishedMessage => e.type === 'file-finished' && e.willRetry !== true);
+
+    it('runs a pack of files in one container and reports each file on its own', async () => {
+      const files = ['a.feature', 'b.feature', 'c.feature'];
+      const { backend, events, finished } = await execute(files, cucumberLike(new Set(['b.feature:7'])), {
+        plan: { ...CUCUMBER, scenarios: planned(3), packMs: 60_000, concurrency: 1 },
+        history: history({ 'a.feature': [2000, 1500], 'b.feature': [2000, 1500], 'c.feature': [2000, 1500] }),
+      });
+      assert.equal(backend.specs.length, 1, 'one container for the three files');
+      const results = finishedOf(events);
+      assert.deepEqual(
+        results.map((r) => [r.file, r.status, r.scenarios?.passed, r.scenarios?.failed, r.pack?.files]),
+        [
+          ['a.feature', 'passed', 2, 0, 3],
+          ['b.feature', 'failed', 1, 1, 3],
+          ['c.feature', 'passed', 2, 0, 3],
+        ],
+      );
+      assert.deepEqual(finished.totals, { ...finished.totals, passed: 2, failed: 1 });
+      const messages = events.filter((e) => e.type === 'file-messages');
+      assert.equal(messages.length, 3);
+      for (const message of messages) {
+        const uris = [...message.ndjson.matchAll(/"uri":"([^"]+)"/g)].map((match) => match[1]);
+        assert.deepEqual([...new Set(uris)], [files[message.fileIndex]], 'each file’s stream holds only that file');
+      }
+      const planned_ = events.find((e) => e.type === 'run-planned');
+      assert.equal(planned_?.packs, 1);
+    });
+
+    it('splits a long file into chunks, starts it once and reports it once, merged', async () => {
+      const { backend, events } = await execute(['long.feature', 'short.feature'], cucumberLike(), {
+        plan: { ...CUCUMBER, scenarios: planned(2), concurrency: 2 },
+        history: history({ 'long.feature': [20_000, 500], 'short.feature': [1_000, 500] }, { 3: 10_000, 7: 9_000 }),
+      });
+      assert.equal(backend.specs.length, 3, 'two chunks and the short file');
+      const targets = backend.specs
+        .map((spec) => spec.argv.find((arg) => arg.startsWith('{')))
+        .map((config) => (JSON.parse(config ?? '{}') as { targets: string[] }).targets);
+      assert.deepEqual(targets.flat().sort(), ['long.feature:3', 'long.feature:7', 'short.feature']);
+      assert.equal(events.filter((e) => e.type === 'file-started' && e.file === 'long.feature').length, 1);
+      const long = finishedOf(events).filter((r) => r.file === 'long.feature');
+      assert.equal(long.length, 1);
+      assert.equal(long[0]?.chunks, 2);
+      assert.equal(long[0]?.scenarios?.passed, 2);
+      assert.equal(
+        events.filter((e) => e.type === 'file-messages' && e.fileIndex === 0 && e.chunk !== undefined).length,
+        2,
+      );
+    });
+
+    it('retries only the chunks of a split file that failed', async () => {
+      let attempts = 0;
+      const flaky = (file: string, context: { targets: readonly string[] }): FakeBehaviour => {
+        const failing =
+          context.targets.includes('long.feature:7') && attempts++ === 0
+            ? new Set(['long.feature:7'])
+            : new Set<string>();
+        return cucumberLike(failing)(file, context);
+      };
+      const { backend, events } = await execute(['long.feature', 'short.feature'], flaky, {
+        plan: { ...CUCUMBER, scenarios: planned(2), concurrency: 2, retries: 1 },
+        history: history({ 'long.feature': [20_000, 500], 'short.feature': [1_000, 500] }, { 3: 10_000, 7: 9_000 }),
+      });
+      assert.equal(backend.specs.length, 4, 'the failed chunk ran again, the passed one did not');
+      const long = finishedOf(events).find((r) => r.file === 'long.feature');
+      assert.equal(long?.status, 'passed');
+      assert.equal(long?.attempt, 2);
+    });
+
+    it('a pack stopped at its deadline keeps what finished, and runs again the files it never reached', async () => {
+      const files = ['a.feature', 'b.feature', 'c.feature'];
+      // The first container (the pack) hangs after a.feature; later ones (c alone, b... ) finish quickly.
+      const { events, backend } = await execute(
+        files,
+        (file, context) => {
+          if (context.targets.length === 3) {
+            // a.feature ran whole; the container was killed in b.feature's first scenario, before c.feature.
+            const all = scriptedCucumberRun(
+              ['a.feature', 'b.feature', 'c.feature'].map((file) => ({
+                file,
+                scenarios: lines.map((line) => ({ line, status: 'PASSED' as const })),
+              })),
+              { finish: false },
+            );
+            const cut = all.findIndex((envelope) => JSON.stringify(envelope).includes('"tcs:b.feature:3"')) + 1;
+            return { durationMs: 10_000, messages: all.slice(0, cut) };
+          }
+          return cucumberLike()(file, context);
+        },
+        {
+          plan: { ...CUCUMBER, scenarios: planned(3), packMs: 60_000, concurrency: 1, timeoutMs: 50 },
+          history: history({ 'a.feature': [2000, 1500], 'b.feature': [2000, 1500], 'c.feature': [2000, 1500] }),
+        },
+      );
+      const results = finishedOf(events);
+      assert.deepEqual(results.map((r) => [r.file, r.status]).sort(), [
+        ['a.feature', 'passed'],
+        ['b.feature', 'timed-out'],
+        ['c.feature', 'passed'],
+      ]);
+      assert.equal(backend.specs.length, 2, 'c.feature, never reached, ran again alone');
+    });
   });
 });

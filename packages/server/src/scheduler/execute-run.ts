@@ -2,7 +2,9 @@ import { setMaxListeners } from 'node:events';
 import {
   BaleenError,
   type FileFinishedMessage,
+  type FileStartedMessage,
   type RunFinishedMessage,
+  type RunPlannedMessage,
   type RunTotals,
   type ServerMessage,
 } from '@baleen/protocol';
@@ -11,18 +13,30 @@ import type { Logger } from 'pino';
 import type { ContainerBackend, VolumeMount } from '../backend/container-backend.js';
 import { LABELS } from '../backend/container-labels.js';
 import type { CapacityGate } from './capacity-gate.js';
+import { mergeChunks } from './merge-chunks.js';
+import { planUnits, type FileEstimate, type WorkUnit } from './plan-units.js';
 import { runPrepareStage } from './prepare-stage.js';
-import { runFile } from './run-file.js';
 import type { RunPlan } from './run-plan.js';
 import { countResult, emptyTotals } from './run-totals.js';
+import { runUnit, type RunUnitDeps, type UnitFileResult } from './run-unit.js';
+
+/** What the scheduler asks of a suite's history: how long files and scenarios took before. */
+export interface SchedulingHistory {
+  /** Where the history lives, for the client's banner: this server's store, or the project's own. */
+  readonly source: 'server' | 'project';
+  fileEstimates(suite: string, files: readonly string[]): ReadonlyMap<string, FileEstimate>;
+  scenarioEstimates(suite: string, file: string): ReadonlyMap<number, number>;
+}
 
 export interface ExecuteRunDeps {
   backend: ContainerBackend;
   gate: CapacityGate;
-  /** Bounds start-ups at once across all runs (see RunFileDeps.startGate). */
+  /** Bounds start-ups at once across all runs (see RunUnitDeps.startGate). */
   startGate?: CapacityGate;
   log: Logger;
   emit: (message: ServerMessage) => void;
+  /** Past durations of the suite, for the order, packs and splits; none: the order given, no splits. */
+  history?: SchedulingHistory;
   observeStartLatency?: (seconds: number) => void;
   /** Told when the sweep after a run failed (engine gone), so the server can sweep it once the engine is back. */
   onSweepFailed?: (runId: string) => void;
@@ -30,10 +44,20 @@ export interface ExecuteRunDeps {
   onEngineReachable?: () => Promise<void>;
 }
 
+/** A file's way through the run: its attempt, and the chunks of the attempt so far when it is split. */
+interface FileState {
+  attempt: number;
+  startedAttempt: number;
+  chunks: Map<number, UnitFileResult>;
+  parts: number;
+  done: boolean;
+}
+
 /**
- * Runs every file of a run in a rolling pool: at most `concurrency` of this run's files hold or wait for a
- * slot at once, and the capacity gate bounds all runs together. When a file finishes, the next one starts at
- * once; there are no batches. Resolves with the run's end, never rejects.
+ * Runs every file of a run in a rolling pool: at most `concurrency` containers of this run hold or wait for a
+ * slot at once, and the capacity gate bounds all runs together. What each container runs — a file, a pack of
+ * files, or a chunk of a long file — comes from planUnits and the suite's history. When a container ends, the
+ * next starts at once; there are no batches. Resolves with the run's end, never rejects.
  */
 export async function executeRun(
   plan: RunPlan,
@@ -65,11 +89,10 @@ export async function executeRun(
   // --fail-fast stops the rest of the run through the same signal as a cancellation, with its own reason.
   const failFast = new AbortController();
   const runSignal = AbortSignal.any([signal, failFast.signal]);
-  // One listener per file waiting for a slot is expected, not a leak: a run may have thousands of files.
+  // One listener per container waiting for a slot is expected, not a leak: a run may have thousands of files.
   setMaxListeners(0, runSignal);
   const cancelReason = (): string =>
     failFast.signal.aborted && !signal.aborted ? (failFast.signal.reason as Error).message : 'the run was cancelled';
-  const limit = pLimit(plan.concurrency);
   try {
     let mounts: VolumeMount[] = [];
     if (plan.prepare !== undefined) {
@@ -83,42 +106,162 @@ export async function executeRun(
       }
       mounts = prepared.mounts;
     }
-    const fileDeps = {
-      backend: deps.backend,
-      gate: deps.gate,
-      ...(deps.startGate === undefined ? {} : { startGate: deps.startGate }),
-      emit: deps.emit,
-      cancelReason,
-      mounts,
-      ...(deps.observeStartLatency === undefined ? {} : { observeStartLatency: deps.observeStartLatency }),
-    };
-    await Promise.all(
-      plan.files.map((file, index) =>
-        limit(async () => {
-          for (let attempt = 1; ; attempt += 1) {
-            const result = await runFile({ plan, index, attempt }, fileDeps, runSignal);
-            const failed = result.status === 'failed' || result.status === 'timed-out' || result.status === 'oom';
-            if (failed && attempt <= plan.retries && !runSignal.aborted) {
-              // A fresh container for the next attempt; this one is reported but not counted.
-              deps.emit({ ...result, willRetry: true });
-              continue;
-            }
-            countResult(totals, result);
-            if (plan.failFast && (failed || result.status === 'error') && !failFast.signal.aborted) {
-              failFast.abort(new Error(`--fail-fast stopped the run after ${file} ${result.status}`));
-            }
-            deps.emit(result);
-            return;
-          }
-        }),
-      ),
-    );
+    await runUnits(plan, deps, { runSignal, failFast, cancelReason, mounts, totals });
   } finally {
     await sweep(plan, deps);
   }
 
   if (signal.aborted) return finished('cancelled');
   return finished(totals.passed + totals.flaky === totals.files ? 'passed' : 'failed');
+}
+
+interface RunControl {
+  runSignal: AbortSignal;
+  failFast: AbortController;
+  cancelReason: () => string;
+  mounts: VolumeMount[];
+  totals: RunTotals;
+}
+
+/** Plans the run's containers, runs them through the pool, retries what failed, and reports every file once. */
+async function runUnits(plan: RunPlan, deps: ExecuteRunDeps, control: RunControl): Promise<void> {
+  const cucumber = plan.cucumber !== undefined;
+  const history = deps.history;
+  const estimates = history?.fileEstimates(plan.suite, plan.files) ?? new Map<string, FileEstimate>();
+  const planned = planUnits({
+    files: plan.files,
+    order: plan.order,
+    seed: plan.seed,
+    estimates,
+    lines: plan.scenarios.map((scenarios) => scenarios?.scenarios.map((scenario) => scenario.line)),
+    scenarioEstimates: (file) => history?.scenarioEstimates(plan.suite, file) ?? new Map(),
+    slots: plan.concurrency,
+    // Packs and splits are cucumber's: another runner has no way to run part of a file or several in one go.
+    packMs: cucumber ? plan.packMs : undefined,
+    split: cucumber && plan.split === 'auto',
+  });
+  deps.emit({
+    type: 'run-planned',
+    runId: plan.runId,
+    order: plan.order,
+    ...(plan.order === 'random' ? { seed: plan.seed } : {}),
+    history: {
+      source: history === undefined || planned.known === 0 ? 'none' : history.source,
+      known: planned.known,
+      total: plan.files.length,
+    },
+    containers: planned.units.length,
+    packs: planned.packs,
+    packedFiles: planned.packedFiles,
+    splits: planned.splits.map(({ index, parts }) => ({ fileIndex: index, file: plan.files[index] ?? '', parts })),
+  } satisfies RunPlannedMessage);
+
+  const states: FileState[] = plan.files.map(() => ({
+    attempt: 1,
+    startedAttempt: 0,
+    chunks: new Map(),
+    parts: 0,
+    done: false,
+  }));
+  for (const unit of planned.units) if (unit.kind === 'chunk') (states[unit.index] as FileState).parts = unit.parts;
+
+  const limit = pLimit(plan.concurrency);
+  const running = new Set<Promise<void>>();
+  const unitDeps: RunUnitDeps = {
+    backend: deps.backend,
+    gate: deps.gate,
+    ...(deps.startGate === undefined ? {} : { startGate: deps.startGate }),
+    emit: deps.emit,
+    onFileStarted: (message: FileStartedMessage) => {
+      // A split file has started when its first chunk has.
+      const state = states[message.fileIndex];
+      if (state === undefined || state.startedAttempt === message.attempt) return;
+      state.startedAttempt = message.attempt;
+      deps.emit(message);
+    },
+    cancelReason: control.cancelReason,
+    mounts: control.mounts,
+    ...(deps.observeStartLatency === undefined ? {} : { observeStartLatency: deps.observeStartLatency }),
+  };
+
+  const schedule = (unit: WorkUnit): void => {
+    const task = limit(async () => {
+      const outcome = await runUnit(
+        { plan, unit, attemptOf: (index) => states[index]?.attempt ?? 1 },
+        unitDeps,
+        control.runSignal,
+      );
+      for (const index of outcome.notReached) schedule({ kind: 'file', index });
+      for (const part of outcome.files) onFileResult(part);
+    });
+    running.add(task);
+    void task.finally(() => running.delete(task));
+  };
+
+  /** A file's result (or one chunk's): once a file is whole, it is retried or reported. */
+  const onFileResult = (part: UnitFileResult): void => {
+    const index = part.result.fileIndex;
+    const state = states[index];
+    if (state === undefined || state.done) return;
+    let result: FileFinishedMessage;
+    if (part.chunk === undefined) result = part.result;
+    else {
+      state.chunks.set(part.chunk.part, part);
+      if (state.chunks.size < part.chunk.parts) return;
+      result = mergeChunks([...state.chunks.values()]);
+    }
+    const failed = result.status === 'failed' || result.status === 'timed-out' || result.status === 'oom';
+    if (failed && state.attempt <= plan.retries && !control.runSignal.aborted) {
+      // A fresh container for the next attempt; this one is reported but not counted. A split file runs again
+      // only the chunks that did not pass.
+      deps.emit({ ...result, willRetry: true });
+      state.attempt += 1;
+      if (part.chunk === undefined) schedule({ kind: 'file', index });
+      else {
+        for (const [chunkPart, chunk] of state.chunks) {
+          if (chunk.result.status === 'passed') continue;
+          state.chunks.delete(chunkPart);
+          const unit = planned.units.find(
+            (candidate) => candidate.kind === 'chunk' && candidate.index === index && candidate.part === chunkPart,
+          );
+          if (unit !== undefined) schedule(unit);
+        }
+      }
+      return;
+    }
+    state.done = true;
+    countResult(control.totals, result);
+    if (plan.failFast && (failed || result.status === 'error') && !control.failFast.signal.aborted) {
+      control.failFast.abort(new Error(`--fail-fast stopped the run after ${result.file} ${result.status}`));
+    }
+    deps.emit(result);
+  };
+
+  for (const unit of planned.units) schedule(unit);
+  while (running.size > 0) await Promise.all([...running]);
+  // Every file is reported once, even one whose containers never came back with it (the guard of a promise).
+  states.forEach((state, index) => {
+    if (state.done) return;
+    const result: FileFinishedMessage = {
+      type: 'file-finished',
+      runId: plan.runId,
+      fileIndex: index,
+      file: plan.files[index] ?? '',
+      attempt: state.attempt,
+      status: 'error',
+      exitCode: null,
+      durationMs: 0,
+      containerId: null,
+      stdout: '',
+      stderr: '',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      error: { code: 'INTERNAL', message: 'no container of the run reported this file; this is a Baleen fault' },
+    };
+    deps.log.error({ file: result.file }, result.error?.message);
+    countResult(control.totals, result);
+    deps.emit(result);
+  });
 }
 
 type Prepared = { ok: true; mounts: VolumeMount[] } | { ok: false; error: BaleenError };

@@ -1,4 +1,4 @@
-import type { CucumberRun, ExpectedScenario, PullPolicy } from '@baleen/protocol';
+import type { CucumberRun, ExpectedScenario, PullPolicy, RunOrder, SplitMode } from '@baleen/protocol';
 import type { ContainerSettings } from '../backend/container-backend.js';
 
 /** A validated run, as the scheduler sees it: no protocol types, no defaults left to fill in. */
@@ -8,7 +8,15 @@ export interface RunPlan {
   /** Who is served in turn with other owners when capacity is short: the client that asked for the run. */
   owner: string;
   image: string;
+  /** The history this run learns from and adds to (the client's --suite, else the image's repository). */
+  suite: string;
   files: readonly string[];
+  order: RunOrder;
+  /** The seed of a random order (given or picked). */
+  seed: number;
+  /** --pack, in ms: files share containers of about this long; undefined: one container per file. */
+  packMs: number | undefined;
+  split: SplitMode;
   /** argv of any test runner's command (`baleen run`); a cucumber run has `cucumber` instead. */
   command: readonly string[] | undefined;
   /** A cucumber run: the project's cucumber-js behind Baleen's in-container runner. */

@@ -20,6 +20,8 @@ import type { RunPlan } from '../scheduler/run-plan.js';
 import { newId } from './ids.js';
 import { SyncReceiver } from '../sync/sync-receiver.js';
 import { PendingScenarios } from './pending-scenarios.js';
+import { newSeed } from '../scheduler/shuffle.js';
+import { suiteOfImage } from '../history/suite.js';
 import type { WorkspaceStore } from '../sync/workspace-store.js';
 
 /** Close codes in the private range, so a client can tell why the server hung up. */
@@ -205,7 +207,12 @@ export class ClientSession {
       serverId: this.host.serverId,
       owner: this.clientId,
       image: message.image,
+      suite: message.suite ?? suiteOfImage(message.image),
       files: message.files,
+      order: message.order ?? 'timing',
+      seed: message.seed ?? newSeed(),
+      packMs: message.pack === undefined ? undefined : Math.round(message.pack * 1000),
+      split: message.split ?? 'auto',
       command: message.command,
       cucumber: message.cucumber,
       scenarios: 'scenarios' in planned ? planned.scenarios : [],

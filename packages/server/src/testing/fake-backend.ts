@@ -42,7 +42,7 @@ export class FakeBackend implements ContainerBackend {
   removedSweeps = 0;
   #next = 0;
 
-  constructor(private readonly behaviour: (file: string) => FakeBehaviour) {}
+  constructor(private readonly behaviour: (file: string, context: { targets: readonly string[] }) => FakeBehaviour) {}
 
   ping(): Promise<void> {
     return Promise.resolve();
@@ -70,7 +70,8 @@ export class FakeBackend implements ContainerBackend {
 
   async run(spec: ContainerSpec, { signal, onStarted, stderrFilter }: RunContainerOptions): Promise<ContainerOutcome> {
     const file = spec.env['BALEEN_FILE'] ?? '?';
-    const behaviour = this.behaviour(file);
+    const channel = runnerConfigOf(spec.argv.slice(spec.argv.indexOf('node')));
+    const behaviour = this.behaviour(file, { targets: channel?.targets ?? [] });
     this.specs.push(spec);
     if (behaviour.fail !== undefined) throw behaviour.fail;
     const containerId = `fake-${String(this.#next++)}`;
@@ -83,7 +84,6 @@ export class FakeBackend implements ContainerBackend {
     const stderrText = { text: '', truncated: false, totalBytes: 0 };
     const kept = { write: (chunk: Buffer | string) => ((stderrText.text += chunk.toString()), true) };
     const filter = stderrFilter?.(kept);
-    const channel = runnerConfigOf(spec.argv.slice(spec.argv.indexOf('node')));
     let sequence = 0;
     const send = (messages: readonly unknown[]): void => {
       if (channel === undefined) return;
