@@ -36,6 +36,8 @@ interface CompatProject {
   attachesPng?: boolean;
   /** cucumber-js prints no summary for this project (its run ends in a failing AfterAll hook). */
   noSummary?: boolean;
+  /** Also run through Baleen with its files packed into shared containers (--pack): the results must not change. */
+  alsoPacked?: boolean;
 }
 
 const project = (name: string, extra: Partial<CompatProject> = {}): CompatProject => ({
@@ -51,11 +53,15 @@ const PROJECTS: CompatProject[] = [
   project('stdio-stubs'),
   project('ts-node'),
   project('yaml-profiles'),
-  project('hooks', { noSummary: true }),
+  project('hooks', { noSummary: true, alsoPacked: true }),
   // cucumber-js expands a directory to its *.feature files only (its no-argument default also takes
   // *.feature.md), so the Markdown feature is named as well, to both.
-  project('gherkin-rich', { files: ['features', 'features/station-report.feature.md'], attachesPng: true }),
-  project('cucumber7'),
+  project('gherkin-rich', {
+    files: ['features', 'features/station-report.feature.md'],
+    attachesPng: true,
+    alsoPacked: true,
+  }),
+  project('cucumber7', { alsoPacked: true }),
   ...['v7', 'v8', 'v9', 'v10', 'v11', 'v12'].map((version) =>
     project(`versions/${version}`, { image: VERSIONS_IMAGE, cwd: VERSIONS_FEATURES, workDir: `/compat/${version}` }),
   ),
@@ -68,7 +74,7 @@ interface BaleenRun extends CliResult {
   junit: string;
 }
 
-async function runBaleenLikeTheBaseline(compat: CompatProject): Promise<BaleenRun> {
+async function runBaleenLikeTheBaseline(compat: CompatProject, extra: readonly string[]): Promise<BaleenRun> {
   const dir = await mkdtemp(path.join(tmpdir(), 'baleen-compat-'));
   const result = await runBaleen(
     [
@@ -87,6 +93,7 @@ async function runBaleenLikeTheBaseline(compat: CompatProject): Promise<BaleenRu
       // Not next to the fixture: a test run must leave the fixture tree as it is.
       '--timings',
       `${dir}/timings.json`,
+      ...extra,
     ],
     { cwd: compat.cwd },
   );
@@ -106,8 +113,16 @@ function junitCounts(xml: string): { testcases: number; failures: number } {
   return { testcases: testcases.length, failures: testcases.filter((t) => 'failure' in t).length };
 }
 
-for (const compat of PROJECTS) {
-  describe(`compat matrix: ${compat.name} (${compat.image}), plain cucumber-js vs baleen`, () => {
+const VARIANTS = PROJECTS.flatMap((compat) => [
+  { compat, label: '', extra: [] as string[] },
+  // Several files in one cucumber process: each file must still be reported exactly as cucumber-js reports it.
+  ...(compat.alsoPacked === true
+    ? [{ compat, label: ', packed (--pack 60)', extra: ['--pack', '60', '--concurrency', '2'] }]
+    : []),
+]);
+
+for (const { compat, label, extra } of VARIANTS) {
+  describe(`compat matrix: ${compat.name} (${compat.image})${label}, plain cucumber-js vs baleen`, () => {
     let baseline: CucumberBaseline;
     let baleen: BaleenRun;
     let baleenResults: () => CucumberResults;
@@ -118,7 +133,7 @@ for (const compat of PROJECTS) {
         ...(compat.workDir === undefined ? {} : { workDir: compat.workDir }),
         args: compat.files,
       });
-      baleen = await runBaleenLikeTheBaseline(compat);
+      baleen = await runBaleenLikeTheBaseline(compat, extra);
       // Parsed in each test, so that a stream Baleen got wrong fails the tests that need it, not the others.
       baleenResults = () => resultsFromEnvelopes(envelopesIn(baleen.messages));
     });

@@ -221,7 +221,7 @@ export function featureDirectories(files: readonly string[]): string[] {
 }
 
 function overridesFor(filters: ScenarioFilters, files: number): string[] {
-  const overrides = [`paths: one feature file per container (${files} files)`];
+  const overrides = [`paths: only the files Baleen gives each container (of ${files})`];
   if (filters.publish) overrides.push('publish: off (each container would publish its own report)');
   if (filters.shard !== undefined) overrides.push(`shard ${filters.shard}: applied to the whole suite here`);
   return overrides;
