@@ -34,10 +34,7 @@ for (const storage of STORAGES) {
         );
         assert.deepEqual(
           store.fileEstimates('suite-a', ['a.feature']),
-          [['a.feature', { durationMs: 300, startupMs: undefined, samples: 5 }]].reduce(
-            (map, [file, estimate]) => map.set(file as string, estimate),
-            new Map<string, unknown>(),
-          ),
+          new Map([['a.feature', { durationMs: 300, startupMs: undefined, samples: 5 }]]),
         );
       });
     });
