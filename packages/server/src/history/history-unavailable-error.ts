@@ -36,5 +36,9 @@ export function explainFailure(file: string, error: unknown, lost?: string): His
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return because('locked', 'another process holds it locked: try again, or stop that process');
   }
-  return because('cannot-open', 'check that the path is a file in a folder this process can write to');
+  // SQLITE_CANTOPEN, ENOTDIR...: the path is a folder, or the folder does not let SQLite add its -wal and -shm files.
+  return because(
+    'cannot-open',
+    'check that the path names a file, and that this process can write to it and to its folder (SQLite keeps -wal and -shm files beside it)',
+  );
 }

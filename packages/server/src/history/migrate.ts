@@ -4,13 +4,11 @@ import { HistoryUnavailableError } from './history-unavailable-error.js';
 
 /**
  * Brings the file's schema up to date. The check and the steps share one write transaction, so two processes
- * opening a new file at once migrate it once; a file already up to date costs one read.
+ * opening a new file at once migrate it once.
  */
 export function migrate(db: Database, file: string, migrations: readonly string[] = MIGRATIONS): void {
-  const version = (): number => db.pragma('user_version', { simple: true }) as number;
-  if (version() === migrations.length) return;
   db.transaction(() => {
-    const from = version();
+    const from = db.pragma('user_version', { simple: true }) as number;
     if (from > migrations.length) {
       throw new HistoryUnavailableError(
         'newer-schema',
@@ -19,7 +17,9 @@ export function migrate(db: Database, file: string, migrations: readonly string[
       );
     }
     for (const step of migrations.slice(from)) db.exec(step);
-    // A pragma takes no bound parameter; the value is a number we made.
+    // Written even when unchanged: one page, and the proof at open that the file can be written at all (a
+    // read-only file opens without complaint and would fail only at the first flush). A pragma takes no bound
+    // parameter; the value is a number we made.
     db.pragma(`user_version = ${migrations.length}`);
   }).immediate();
 }

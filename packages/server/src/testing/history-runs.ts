@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FileStatus, RunStatus } from '@baleen/protocol';
 import type { ScenarioResultStatus } from '../history/history-records.js';
 import { HistoryStore, type HistoryStoreOptions } from '../history/history-store.js';
@@ -104,4 +107,33 @@ export function withStore<T>(
   } finally {
     store.close();
   }
+}
+
+// Runs in another process: a lock held there blocks this process's SQLite calls, which wait synchronously.
+const LOCK_HOLDER = `
+const Database = require('better-sqlite3');
+const [file, ms] = process.argv.slice(1);
+const db = new Database(file);
+db.exec('BEGIN IMMEDIATE');
+process.stdout.write('locked\\n');
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(ms));
+db.exec('COMMIT');
+db.close();
+`;
+
+/**
+ * Has another process take the database's write lock and hold it for `ms`, as a second Baleen run's flush would.
+ * Resolves once the lock is held, with a promise of the process's end.
+ */
+export async function holdWriteLock(file: string, ms: number): Promise<{ released: Promise<void> }> {
+  const holder = spawn(process.execPath, ['-e', LOCK_HOLDER, file, String(ms)], {
+    cwd: path.dirname(fileURLToPath(import.meta.url)), // where require() finds better-sqlite3
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const released = once(holder, 'exit').then(([code]) => {
+    if (code !== 0) throw new Error(`the lock holder exited with ${String(code)}`);
+  });
+  const [data] = (await Promise.race([once(holder.stdout, 'data'), released])) as [Buffer] | undefined[];
+  if (!String(data).startsWith('locked')) throw new Error('the lock holder never took the lock');
+  return { released };
 }
