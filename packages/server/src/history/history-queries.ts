@@ -14,13 +14,18 @@ import type {
   StoredScenario,
 } from './history-records.js';
 import { median } from './median.js';
-import { outcomesByRun, worstStatus, type FinalAttemptRow, type RunOutcome } from './run-outcome.js';
+import { outcomesByRun, RAN_TO_AN_END, worstStatus, type FinalAttemptRow } from './run-outcome.js';
 
 /** How many of a file's or a scenario's latest timings an estimate is the median of. */
 export const ESTIMATE_SAMPLES = 5;
 
 /** Scenario statuses whose duration is the scenario's own (it ran all its steps or stopped at a failure). */
-const TIMED_SCENARIO_STATUSES = "('passed', 'failed')";
+const TIMED_SCENARIO_STATUSES: ReadonlySet<ScenarioResultStatus> = new Set(['passed', 'failed']);
+
+/** A set of our own status names as an SQL list: `('passed', 'failed')`. */
+function sqlList(values: ReadonlySet<string>): string {
+  return `(${[...values].map((value) => `'${value}'`).join(', ')})`;
+}
 
 /** A scenario that needs another look: anything but a pass, or a skip (a rerun would skip it again). */
 function needsRerun(status: ScenarioResultStatus): boolean {
@@ -29,7 +34,7 @@ function needsRerun(status: ScenarioResultStatus): boolean {
 
 /** The questions the scheduler, the dashboard and `--last-failed` ask; read-only, prepared once. */
 export class HistoryQueries {
-  readonly #filesOfSuite: Statement<[string], { id: number; path: string }>;
+  readonly #fileSamples: Statement<[string, string], { path: string; samples: string }>;
   readonly #fileId: Statement<[string, string], { id: number }>;
   readonly #finalAttemptsOfFile: Statement<[number], FinalAttemptRow & { runId: string; startedAt: number }>;
   readonly #scenarioTimings: Statement<[number], { line: number; durationMs: number }>;
@@ -51,7 +56,17 @@ export class HistoryQueries {
   readonly #suites: Statement<[], { suite: string }>;
 
   constructor(db: Database) {
-    this.#filesOfSuite = db.prepare('SELECT id, path FROM files WHERE suite = ?');
+    // One statement for all the files: a statement per file costs more in crossing into SQLite than in SQLite.
+    // Per file, its last runs whose every final attempt (one per chunk) ran to an end, each as [duration, start-up].
+    this.#fileSamples = db.prepare(
+      `SELECT f.path,
+         (SELECT json_group_array(json_array(duration, startup)) FROM (
+            SELECT SUM(duration_ms) AS duration, MAX(startup_ms) AS startup
+            FROM file_attempts WHERE file = f.id AND final = 1
+            GROUP BY run HAVING SUM(status NOT IN ${sqlList(RAN_TO_AN_END)}) = 0
+            ORDER BY run DESC LIMIT ${ESTIMATE_SAMPLES})) AS samples
+       FROM json_each(?) AS wanted CROSS JOIN files f ON f.suite = ? AND f.path = wanted.value`,
+    );
     this.#fileId = db.prepare('SELECT id FROM files WHERE suite = ? AND path = ?');
     // Newest run first; a split file's chunks come together, as outcomesByRun needs them.
     this.#finalAttemptsOfFile = db.prepare(
@@ -63,7 +78,7 @@ export class HistoryQueries {
     this.#scenarioTimings = db.prepare(
       `SELECT s.line, sr.duration_ms AS durationMs
        FROM scenarios s JOIN scenario_results sr ON sr.scenario = s.id
-       WHERE s.file = ? AND sr.status IN ${TIMED_SCENARIO_STATUSES}
+       WHERE s.file = ? AND sr.status IN ${sqlList(TIMED_SCENARIO_STATUSES)}
        ORDER BY s.line, sr.run DESC, sr.attempt DESC`,
     );
     // A run that recorded no file (its image failed to build, say) says nothing about which files failed.
@@ -114,21 +129,13 @@ export class HistoryQueries {
   }
 
   fileEstimates(suite: string, files: readonly string[]): Map<string, FileEstimate> {
-    const known = new Map(this.#filesOfSuite.all(suite).map((row) => [row.path, row.id]));
     const estimates = new Map<string, FileEstimate>();
-    for (const file of files) {
-      const id = known.get(file);
-      if (id === undefined || estimates.has(file)) continue;
-      const samples: RunOutcome[] = [];
-      for (const outcome of outcomesByRun(this.#finalAttemptsOfFile.iterate(id))) {
-        if (!outcome.ranToEnd) continue;
-        samples.push(outcome);
-        if (samples.length === ESTIMATE_SAMPLES) break; // Closes the iterator: the older rows are never read.
-      }
-      const durationMs = median(samples.map((sample) => sample.durationMs));
+    for (const { path, samples } of this.#fileSamples.all(JSON.stringify(files), suite)) {
+      const timings = JSON.parse(samples) as [durationMs: number, startupMs: number | null][];
+      const durationMs = median(timings.map(([duration]) => duration));
       if (durationMs === undefined) continue;
-      const startups = samples.flatMap((sample) => (sample.startupMs === undefined ? [] : [sample.startupMs]));
-      estimates.set(file, { durationMs, startupMs: median(startups), samples: samples.length });
+      const startups = timings.flatMap(([, startup]) => (startup === null ? [] : [startup]));
+      estimates.set(path, { durationMs, startupMs: median(startups), samples: timings.length });
     }
     return estimates;
   }
