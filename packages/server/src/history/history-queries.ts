@@ -1,6 +1,7 @@
 import type { FileStatus, RunStatus } from '@baleen/protocol';
 import type { Database, Statement } from 'better-sqlite3';
-import { flakiness } from './flaky-files.js';
+import { FlakyFilesQuery } from './flaky-files.js';
+import { sqlList } from './sql-list.js';
 import type {
   FileEstimate,
   FileHistoryEntry,
@@ -22,37 +23,24 @@ export const ESTIMATE_SAMPLES = 5;
 /** Scenario statuses whose duration is the scenario's own (it ran all its steps or stopped at a failure). */
 const TIMED_SCENARIO_STATUSES: ReadonlySet<ScenarioResultStatus> = new Set(['passed', 'failed']);
 
-/** A set of our own status names as an SQL list: `('passed', 'failed')`. */
-function sqlList(values: ReadonlySet<string>): string {
-  return `(${[...values].map((value) => `'${value}'`).join(', ')})`;
-}
-
-/** A scenario that needs another look: anything but a pass, or a skip (a rerun would skip it again). */
-function needsRerun(status: ScenarioResultStatus): boolean {
-  return status !== 'passed' && status !== 'skipped';
-}
-
 /** The questions the scheduler, the dashboard and `--last-failed` ask; read-only, prepared once. */
 export class HistoryQueries {
   readonly #fileSamples: Statement<[string, string], { path: string; samples: string }>;
   readonly #fileId: Statement<[string, string], { id: number }>;
   readonly #finalAttemptsOfFile: Statement<[number], FinalAttemptRow & { runId: string; startedAt: number }>;
-  readonly #scenarioTimings: Statement<[number], { line: number; durationMs: number }>;
+  readonly #scenarioTimings: Statement<[number], { line: number; durations: string }>;
   readonly #lastFinishedRun: Statement<[string], { id: number; runId: string; status: RunStatus; finishedAt: number }>;
   readonly #attemptStatusesOfRun: Statement<
     [number],
     { path: string; chunk: string; attempt: number; final: number; status: FileStatus }
   >;
-  readonly #latestScenarioResultsOfRun: Statement<
-    [number],
-    { path: string; line: number; name: string; status: ScenarioResultStatus }
-  >;
+  readonly #scenariosToRerun: Statement<[number], { path: string; line: number; name: string }>;
   readonly #recentRuns: Statement<[number], RunRow>;
   readonly #recentRunsOfSuite: Statement<[string, number], RunRow>;
   readonly #attemptsOfRun: Statement<[string], AttemptRow>;
   readonly #scenariosOfRun: Statement<[string], ScenarioRow>;
   readonly #scenariosOfRunFile: Statement<[string, string], ScenarioRow>;
-  readonly #finalAttemptsOfRecentRuns: Statement<[string, number], FinalAttemptRow & { path: string }>;
+  readonly #flakyFiles: FlakyFilesQuery;
   readonly #suites: Statement<[], { suite: string }>;
 
   constructor(db: Database) {
@@ -75,11 +63,14 @@ export class HistoryQueries {
        FROM file_attempts fa JOIN runs r ON r.id = fa.run
        WHERE fa.file = ? AND fa.final = 1 ORDER BY fa.run DESC`,
     );
+    // Per line (a renamed scenario keeps its line), the latest timings, cut to ESTIMATE_SAMPLES inside SQLite.
     this.#scenarioTimings = db.prepare(
-      `SELECT s.line, sr.duration_ms AS durationMs
-       FROM scenarios s JOIN scenario_results sr ON sr.scenario = s.id
-       WHERE s.file = ? AND sr.status IN ${sqlList(TIMED_SCENARIO_STATUSES)}
-       ORDER BY s.line, sr.run DESC, sr.attempt DESC`,
+      `SELECT line, json_group_array(durationMs) AS durations FROM (
+         SELECT s.line, sr.duration_ms AS durationMs,
+           ROW_NUMBER() OVER (PARTITION BY s.line ORDER BY sr.run DESC, sr.attempt DESC) AS latest
+         FROM scenarios s JOIN scenario_results sr ON sr.scenario = s.id
+         WHERE s.file = ? AND sr.status IN ${sqlList(TIMED_SCENARIO_STATUSES)})
+       WHERE latest <= ${ESTIMATE_SAMPLES} GROUP BY line`,
     );
     // A run that recorded no file (its image failed to build, say) says nothing about which files failed.
     this.#lastFinishedRun = db.prepare(
@@ -93,11 +84,14 @@ export class HistoryQueries {
        FROM file_attempts fa JOIN files f ON f.id = fa.file WHERE fa.run = ?
        ORDER BY f.path, fa.chunk, fa.attempt`,
     );
-    // Each scenario's last attempt in the run: with MAX(), SQLite takes the bare columns from the row holding it.
-    this.#latestScenarioResultsOfRun = db.prepare(
-      `SELECT f.path, s.line, s.name, sr.status, MAX(sr.attempt) AS attempt
-       FROM scenario_results sr JOIN scenarios s ON s.id = sr.scenario JOIN files f ON f.id = s.file
-       WHERE sr.run = ? GROUP BY sr.scenario ORDER BY f.path, s.line, s.name`,
+    // Each scenario's last attempt in the run (with MAX(), SQLite takes the bare columns from the row holding
+    // it), kept when it needs another look: anything but a pass, or a skip (a rerun would skip it again).
+    this.#scenariosToRerun = db.prepare(
+      `SELECT f.path, s.line, s.name
+       FROM (SELECT scenario, status, MAX(attempt) FROM scenario_results WHERE run = ? GROUP BY scenario) AS latest
+         JOIN scenarios s ON s.id = latest.scenario JOIN files f ON f.id = s.file
+       WHERE latest.status NOT IN ('passed', 'skipped')
+       ORDER BY f.path, s.line, s.name`,
     );
     const runColumns = `run_id AS runId, suite, client, image, file_count AS fileCount, status,
       started_at AS startedAt, finished_at AS finishedAt, wall_time_ms AS wallTimeMs, totals`;
@@ -118,13 +112,7 @@ export class HistoryQueries {
        WHERE r.run_id = ? ${fileCondition} ORDER BY f.path, s.line, s.name, sr.attempt`;
     this.#scenariosOfRun = db.prepare(scenarioQuery(''));
     this.#scenariosOfRunFile = db.prepare(scenarioQuery('AND f.path = ?'));
-    this.#finalAttemptsOfRecentRuns = db.prepare(
-      `SELECT f.path, fa.run, fa.status, fa.attempt, fa.duration_ms AS durationMs, fa.startup_ms AS startupMs
-       FROM file_attempts fa JOIN files f ON f.id = fa.file
-       WHERE fa.final = 1
-         AND fa.run IN (SELECT id FROM runs WHERE suite = ? AND finished_at IS NOT NULL ORDER BY id DESC LIMIT ?)
-       ORDER BY f.path, fa.run DESC`,
-    );
+    this.#flakyFiles = new FlakyFilesQuery(db);
     this.#suites = db.prepare('SELECT DISTINCT suite FROM runs ORDER BY suite');
   }
 
@@ -143,13 +131,11 @@ export class HistoryQueries {
   scenarioEstimates(suite: string, file: string): Map<number, number> {
     const id = this.#fileId.get(suite, file)?.id;
     if (id === undefined) return new Map();
-    const timings = new Map<number, number[]>();
-    for (const { line, durationMs } of this.#scenarioTimings.iterate(id)) {
-      const latest = timings.get(line) ?? [];
-      if (latest.length < ESTIMATE_SAMPLES) latest.push(durationMs);
-      timings.set(line, latest);
-    }
-    return new Map([...timings].map(([line, durations]) => [line, median(durations) ?? 0]));
+    return new Map(
+      this.#scenarioTimings
+        .all(id)
+        .map(({ line, durations }) => [line, median(JSON.parse(durations) as number[]) ?? 0]),
+    );
   }
 
   lastRun(suite: string): LastRun | undefined {
@@ -167,8 +153,8 @@ export class HistoryQueries {
       const status = worstStatus([...chunks.values()].map((chunk) => chunk.status));
       files.set(file, { file, status, failedScenarios: [] });
     }
-    for (const { path, line, name, status } of this.#latestScenarioResultsOfRun.iterate(run.id)) {
-      if (needsRerun(status)) files.get(path)?.failedScenarios.push({ line, name });
+    for (const { path, line, name } of this.#scenariosToRerun.iterate(run.id)) {
+      files.get(path)?.failedScenarios.push({ line, name });
     }
     return { runId: run.runId, status: run.status, finishedAt: new Date(run.finishedAt), files: [...files.values()] };
   }
@@ -216,18 +202,7 @@ export class HistoryQueries {
   }
 
   flakyFiles(suite: string, options: { runs: number }): FlakyFile[] {
-    const byFile = new Map<string, FinalAttemptRow[]>();
-    for (const row of this.#finalAttemptsOfRecentRuns.iterate(suite, Math.max(0, Math.trunc(options.runs)))) {
-      const rows = byFile.get(row.path) ?? [];
-      rows.push(row);
-      byFile.set(row.path, rows);
-    }
-    const flaky: FlakyFile[] = [];
-    for (const [file, rows] of byFile) {
-      const found = flakiness(file, [...outcomesByRun(rows)]);
-      if (found !== undefined) flaky.push(found);
-    }
-    return flaky.sort((a, b) => b.flakyRate - a.flakyRate || b.flips - a.flips || a.file.localeCompare(b.file));
+    return this.#flakyFiles.run(suite, options.runs);
   }
 
   suites(): string[] {

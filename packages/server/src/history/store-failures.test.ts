@@ -133,3 +133,18 @@ describe('HistoryStore after a failed write', () => {
     }
   });
 });
+
+describe('HistoryStore after close', () => {
+  it('drops records, answers reads with nothing, and says so once rather than throw', () => {
+    const errors: Error[] = [];
+    const store = HistoryStore.open(':memory:', { onError: (error) => errors.push(error) });
+    recordRun(store, { runId: 'run-1', files: [{ file: 'a.feature', attempts: [{ status: 'passed' }] }] });
+    store.close();
+    recordRun(store, { runId: 'run-2', files: [{ file: 'a.feature', attempts: [{ status: 'passed' }] }] });
+    assert.deepEqual(store.recentRuns({ limit: 5 }), []);
+    assert.equal(store.lastRun('suite-a'), undefined);
+    assert.deepEqual(store.fileEstimates('suite-a', ['a.feature']), new Map());
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]?.message ?? '', /:memory:: a history query failed/);
+  });
+});
