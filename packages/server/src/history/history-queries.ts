@@ -59,7 +59,7 @@ export class HistoryQueries {
     // Newest run first; a split file's chunks come together, as outcomesByRun needs them.
     this.#finalAttemptsOfFile = db.prepare(
       `SELECT fa.run, r.run_id AS runId, r.started_at AS startedAt, fa.status, fa.attempt,
-         fa.duration_ms AS durationMs, fa.startup_ms AS startupMs
+         fa.duration_ms AS durationMs
        FROM file_attempts fa JOIN runs r ON r.id = fa.run
        WHERE fa.file = ? AND fa.final = 1 ORDER BY fa.run DESC`,
     );

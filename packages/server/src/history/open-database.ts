@@ -17,12 +17,12 @@ export function openDatabase(file: string, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_
   let db: Database | undefined;
   try {
     if (file !== IN_MEMORY) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // timeout is SQLite's busy_timeout: a write waits this long for another connection's lock before failing.
     db = new DatabaseConstructor(file, { timeout: busyTimeoutMs });
     // WAL: readers (a dashboard) never wait for the writer, and a commit costs one append. NORMAL is safe with
     // WAL: a power cut can lose the last commits, never corrupt the file — right for a history.
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
     db.pragma('foreign_keys = ON');
     migrate(db, file);
     return db;

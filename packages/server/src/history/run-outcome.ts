@@ -6,7 +6,6 @@ export interface FinalAttemptRow {
   status: FileStatus;
   attempt: number;
   durationMs: number;
-  startupMs: number | null;
 }
 
 /** What one file did in one run, its chunks taken together. */
@@ -17,10 +16,6 @@ export interface RunOutcome {
   attempts: number;
   /** All chunks' durations added up: the file's time had it run whole. */
   durationMs: number;
-  /** The slowest chunk's start-up, where any was measured. */
-  startupMs: number | undefined;
-  /** Every chunk's test command ran to an exit or a kill: its duration says how long the file takes. */
-  ranToEnd: boolean;
 }
 
 /** Statuses whose duration is the file's own; a cancelled or errored attempt stopped for other reasons. */
@@ -47,13 +42,10 @@ export function* outcomesByRun(rows: Iterable<FinalAttemptRow>): Generator<RunOu
 }
 
 function combine(chunks: readonly FinalAttemptRow[]): RunOutcome {
-  const startups = chunks.flatMap((chunk) => (chunk.startupMs === null ? [] : [chunk.startupMs]));
   return {
     run: chunks[0]?.run ?? 0,
     status: worstStatus(chunks.map((chunk) => chunk.status)),
     attempts: Math.max(...chunks.map((chunk) => chunk.attempt)),
     durationMs: chunks.reduce((sum, chunk) => sum + chunk.durationMs, 0),
-    startupMs: startups.length > 0 ? Math.max(...startups) : undefined,
-    ranToEnd: chunks.every((chunk) => RAN_TO_AN_END.has(chunk.status)),
   };
 }

@@ -112,7 +112,7 @@ describe('HistoryStore after a failed write', () => {
     const store = HistoryStore.open(file, { onError: (error) => errors.push(error), busyTimeoutMs: 50 });
     try {
       recordRun(store, { runId: 'run-1', files: [{ file: 'a.feature', attempts: [{ status: 'failed' }] }] });
-      const { released } = await holdWriteLock(file, 1500);
+      const { released } = await holdWriteLock(file, 2500);
       recordRun(store, { runId: 'run-2', files: [{ file: 'a.feature', attempts: [{ status: 'passed' }] }] });
       recordRun(store, { runId: 'run-3', files: [{ file: 'a.feature', attempts: [{ status: 'passed' }] }] });
       assert.equal(errors.length, 1);
