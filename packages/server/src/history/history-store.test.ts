@@ -409,3 +409,44 @@ describe('HistoryStore on a file, reopened', () => {
     });
   });
 });
+
+describe('HistoryStore given bad numbers', () => {
+  it('keeps the rest of the batch: a NaN costs its own value only', () => {
+    withStore(':memory:', (store, errors) => {
+      recordRun(store, { runId: 'run-1', files: [], status: 'unfinished' });
+      store.recordScenario({
+        runId: 'run-1',
+        file: 'a.feature',
+        line: 3,
+        name: 'n',
+        attempt: 1,
+        status: 'passed',
+        durationMs: NaN,
+      });
+      store.recordFileAttempt({
+        runId: 'run-1',
+        file: 'a.feature',
+        attempt: 1,
+        final: true,
+        status: 'passed',
+        exitCode: 0,
+        durationMs: Infinity,
+        startupMs: NaN,
+      });
+      store.recordRunFinished({
+        runId: 'run-1',
+        status: 'passed',
+        wallTimeMs: NaN,
+        totals: {},
+        finishedAt: new Date(Number.NaN),
+      });
+      assert.deepEqual(errors, []);
+      assert.equal(store.runScenarios('run-1')[0]?.durationMs, 0);
+      assert.deepEqual(
+        store.runFiles('run-1').map((attempt) => [attempt.durationMs, attempt.startupMs]),
+        [[0, null]],
+      );
+      assert.equal(store.lastRun('suite-a')?.runId, 'run-1');
+    });
+  });
+});

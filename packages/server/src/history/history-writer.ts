@@ -103,6 +103,7 @@ export class HistoryWriter {
           switch (write.type) {
             case 'run-started':
               this.#insertRun.run(runRow(write.record));
+              runs.delete(write.record.runId); // A record that came before its run's start looked in vain.
               break;
             case 'file-attempt': {
               const run = findRun(write.record.runId);
@@ -120,9 +121,9 @@ export class HistoryWriter {
               if (run === undefined) break;
               this.#finishRun.run({
                 id: run.id,
-                finishedAt: record.finishedAt.getTime(),
+                finishedAt: time(record.finishedAt),
                 status: record.status,
-                wallTimeMs: Math.round(record.wallTimeMs),
+                wallTimeMs: whole(record.wallTimeMs),
                 totals: JSON.stringify(record.totals),
               });
               finishedSuites.add(run.suite);
@@ -144,13 +145,13 @@ export class HistoryWriter {
       run,
       file,
       chunk,
-      attempt: record.attempt,
+      attempt: whole(record.attempt),
       final: record.final ? 1 : 0,
       status: record.status,
       exitCode: record.exitCode,
-      durationMs: Math.round(record.durationMs),
-      startupMs: roundOrNull(record.startupMs),
-      runMs: roundOrNull(record.runMs),
+      durationMs: whole(record.durationMs),
+      startupMs: wholeOrNull(record.startupMs),
+      runMs: wholeOrNull(record.runMs),
       containerId: record.containerId ?? null,
       node: record.node ?? null,
       errorCode: record.errorCode ?? null,
@@ -158,20 +159,20 @@ export class HistoryWriter {
       scenarios: record.scenarios == null ? null : JSON.stringify(record.scenarios),
       pack: record.pack ?? null,
     });
-    if (record.final) this.#unmarkOtherFinals.run(run, file, chunk, record.attempt);
+    if (record.final) this.#unmarkOtherFinals.run(run, file, chunk, whole(record.attempt));
   }
 
   #writeScenario(run: number, file: number, record: ScenarioRecord): void {
     const scenario = inserted(
-      this.#findScenario.get(file, record.line, record.name) ??
-        this.#insertScenario.get(file, record.line, record.name),
+      this.#findScenario.get(file, whole(record.line), record.name) ??
+        this.#insertScenario.get(file, whole(record.line), record.name),
     );
     this.#upsertScenarioResult.run({
       run,
       scenario: scenario.id,
-      attempt: record.attempt,
+      attempt: whole(record.attempt),
       status: record.status,
-      durationMs: Math.round(record.durationMs),
+      durationMs: whole(record.durationMs),
       errorMessage: cut(record.errorMessage),
     });
   }
@@ -223,8 +224,8 @@ interface FinishRow {
 }
 
 function runRow(record: RunStartedRecord): RunRow {
-  const { runId, suite, client, image, fileCount } = record;
-  return { runId, suite, client, image, fileCount, startedAt: record.startedAt.getTime() };
+  const { runId, suite, client, image } = record;
+  return { runId, suite, client, image, fileCount: whole(record.fileCount), startedAt: time(record.startedAt) };
 }
 
 /** `INSERT ... RETURNING` always yields its row; the types cannot know it. */
@@ -233,8 +234,22 @@ function inserted<T>(row: T | undefined): T {
   return row;
 }
 
-function roundOrNull(value: number | null | undefined): number | null {
-  return value == null ? null : Math.round(value);
+/**
+ * A whole number (milliseconds, counts). A NaN would reach SQLite as NULL and fail its column's NOT NULL, taking the whole batch with
+ * it: one bad number costs its own value only.
+ */
+function whole(value: number): number {
+  return Number.isFinite(value) ? Math.round(value) : 0;
+}
+
+function wholeOrNull(value: number | null | undefined): number | null {
+  return value == null || !Number.isFinite(value) ? null : Math.round(value);
+}
+
+/** An invalid Date's time is NaN: now is the best guess left. */
+function time(date: Date): number {
+  const ms = date.getTime();
+  return Number.isFinite(ms) ? ms : Date.now();
 }
 
 function cut(message: string | null | undefined): string | null {
