@@ -23,6 +23,8 @@ await build({
   external: [
     'dockerode',
     'cpu-features',
+    // The suite history's SQLite binding finds its native part at run time.
+    'better-sqlite3',
     '*.node',
     '@cucumber/html-formatter',
     '@cucumber/junit-xml-formatter',

@@ -91,8 +91,8 @@ async function runBaleenLikeTheBaseline(compat: CompatProject, extra: readonly s
       '--json',
       `${dir}/r.json`,
       // Not next to the fixture: a test run must leave the fixture tree as it is.
-      '--timings',
-      `${dir}/timings.json`,
+      '--history',
+      `${dir}/history.sqlite`,
       ...extra,
     ],
     { cwd: compat.cwd },
@@ -196,8 +196,8 @@ describe('compat matrix: versions/v6, a cucumber-js too old for Baleen', () => {
         '/compat/v6',
         '--files',
         'features',
-        '--timings',
-        `${dir}/timings.json`,
+        '--history',
+        `${dir}/history.sqlite`,
       ],
       { cwd: VERSIONS_FEATURES },
     );

@@ -1,12 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ORDERS } from './ordering/order-files.js';
-import { DEFAULT_TIMINGS_FILE } from './ordering/timing-history.js';
-import { defaultCapacity, isBaleenError, PULL_POLICIES, SPLIT_MODES } from '@baleen/protocol';
+import { defaultCapacity, isBaleenError, PULL_POLICIES, RUN_ORDERS, SPLIT_MODES } from '@baleen/protocol';
 import { testCommand, type TestKind, type TestOptions } from './commands/test-command.js';
 import { loadProjectConfig } from './config/project-config.js';
 import { builtImageName } from './commands/build-option.js';
 import { cucumberKind, DEFAULT_CUCUMBER_BIN, runKind } from './commands/test-kinds.js';
 import { EXIT } from './exit-codes.js';
+import { DEFAULT_HISTORY_FILE } from './run/run-tests.js';
 import { CLIENT_VERSION } from './version.js';
 
 function positiveInt(value: string): number {
@@ -128,12 +127,16 @@ function addRunOptions(command: Command): Command {
       .option('--fail-on-flaky', 'exit 1 when a file passed only after a retry')
       .option('--fail-fast', 'stop the run at the first failed file (reports are still written)')
       .addOption(
-        new Option('--order <order>', 'start order: longest first by past timings, as given, or shuffled')
-          .choices(ORDERS)
+        new Option('--order <order>', 'start order: longest first by the suite’s history, as given, or shuffled')
+          .choices(RUN_ORDERS)
           .default('timing'),
       )
       .option('--seed <n>', 'seed for --order random, printed by every random run', nonNegativeInt)
-      .option('--timings <file>', 'where past durations are kept, next to the project', DEFAULT_TIMINGS_FILE)
+      .option(
+        '--history <file>',
+        'the project’s own suite history, for an embedded server (a shared server keeps its own)',
+        DEFAULT_HISTORY_FILE,
+      )
       .option('--suite <name>', 'the history this run belongs to on the server (default: the image’s repository)')
       .option('--json <file>', 'write a JSON summary of the run (every file’s status, attempts, exit codes, output)')
       .option('--show-output', 'print the output of passed files too, not only of those that did not pass')

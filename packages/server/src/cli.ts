@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TokenStore } from './auth/token-store.js';
 import { DEFAULT_CONTAINER_LIMITS } from './backend/container-backend.js';
@@ -97,7 +98,13 @@ const program = new Command()
   )
   .option('--max-runs-per-client <n>', 'runs one client may have at once', positiveInt, DEFAULT_MAX_RUNS_PER_CLIENT)
   .option('--max-output-bytes <n>', 'output kept per stream per file', positiveInt, DEFAULT_MAX_OUTPUT_BYTES)
-  .option('--state-dir <dir>', 'where the stable server id lives (for cleaning up after a crash)', defaultStateDir())
+  .option(
+    '--state-dir <dir>',
+    'where the stable server id (for cleaning up after a crash) and the suite history (history.sqlite) live',
+    defaultStateDir(),
+  )
+  .option('--history <file>', 'the suite history database (default: history.sqlite in --state-dir)')
+  .option('--no-history', 'keep no history: runs are ordered as given, and no file is split')
   .option(
     '--drain-timeout <seconds>',
     'on SIGTERM, how long running runs may go on before they are cancelled',
@@ -140,6 +147,8 @@ const opts = program.opts<{
   maxRunsPerClient: number;
   maxOutputBytes: number;
   stateDir: string;
+  /** A file, true (the default place) or false (--no-history). */
+  history: string | boolean;
   drainTimeout: number;
   logLevel: string;
 }>();
@@ -184,6 +193,9 @@ try {
       allowKeep: opts.allowKeep === true,
     },
     maxRunsPerClient: opts.maxRunsPerClient,
+    ...(opts.history === false
+      ? {}
+      : { historyFile: opts.history === true ? path.join(opts.stateDir, 'history.sqlite') : opts.history }),
     log,
   });
   // Machine-readable for scripts and tests that start a server on port 0.

@@ -5,13 +5,12 @@ import {
   isBaleenError,
   type ContainerRequest,
   type PullPolicy,
+  type RunOrder,
   type RunPlannedMessage,
   type SplitMode,
 } from '@baleen/protocol';
 import { discoverFiles } from '../discovery/discover-files.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { newSeed, orderFiles, type Order } from '../ordering/order-files.js';
-import { TimingHistory } from '../ordering/timing-history.js';
 import { colorsFor } from '../report/colors.js';
 import { plainLiveView, terminalLiveView, type LiveView } from '../report/live-view.js';
 import { renderSummary } from '../report/summary.js';
@@ -50,9 +49,10 @@ export interface TestOptions extends ContainerFlags, BuildFlags {
   pack?: number;
   split?: SplitMode;
   suite?: string;
-  order: Order;
+  order: RunOrder;
   seed?: number;
-  timings: string;
+  /** The project's history database (the embedded server's), next to the project. */
+  history: string;
   json?: string;
   messages?: string;
   junit?: string;
@@ -140,18 +140,17 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   }
 
   const token = options.token ?? process.env['BALEEN_TOKEN'];
-  const history = await TimingHistory.load(path.resolve(io.cwd, options.timings));
-  const seed = options.seed ?? newSeed();
-  const files = orderFiles(discovered, options.order, {
-    durationOf: (file) => history.durationOf(options.image, file),
-    seed,
-  });
+  // The order is the server's to decide, from the suite's history (an embedded server's is the project's own).
+  const files = discovered;
 
   const cancel = new AbortController();
   // An object, not a let: it changes in a signal handler between awaits.
   const state = { interrupted: false };
   const where = options.server ?? 'an embedded server';
-  const order = options.order === 'random' ? `random order (--seed ${seed})` : `${options.order} order`;
+  const order =
+    options.order === 'random' && options.seed !== undefined
+      ? `random order (--seed ${options.seed})`
+      : `${options.order} order`;
   io.stdout.write(
     colors.dim(
       `baleen: ${files.length} file${files.length === 1 ? '' : 's'} · image ${options.image} · ${where} · ` +
@@ -192,8 +191,9 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
       ...(options.beforeCommand === undefined ? {} : { beforeCommand: options.beforeCommand }),
       ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
       ...(options.server === undefined ? {} : { server: options.server }),
-      // The client orders the files itself (its timing history), so the server keeps the order given.
-      order: 'given',
+      order: options.order,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      historyFile: path.resolve(io.cwd, options.history),
       ...(options.suite === undefined ? {} : { suite: options.suite }),
       ...(options.pack === undefined ? {} : { pack: options.pack }),
       ...(options.split === undefined ? {} : { split: options.split }),
@@ -233,7 +233,6 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
     cwd: io.cwd,
     ...(cucumber === undefined ? {} : { expected: (file: string) => cucumber.scenarios.get(file)?.scenarios }),
   });
-  await rememberTimings(history, options.image, files, result);
   if (result.finished.status === 'error') {
     return fail(new Error(result.finished.error?.message ?? 'the run failed before any file ran'));
   }
@@ -267,22 +266,31 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
       ),
   );
   for (const file of written) io.stdout.write(colors.dim(`report written: ${file}\n`));
-  if (options.order === 'random')
-    io.stdout.write(colors.dim(`order: random, reproduce with --order random --seed ${seed}\n`));
+  if (result.planned?.order === 'random' && result.planned.seed !== undefined) {
+    io.stdout.write(colors.dim(`order: random, reproduce with --order random --seed ${result.planned.seed}\n`));
+  }
   return exitCodeFor(result, state.interrupted, { failOnFlaky: options.failOnFlaky === true });
 }
 
-/** "3 packs (12 files); long.feature split in 3" — what the server did beyond one container per file. */
+/**
+ * "order: timing, from the server's history (22 of 22 files known) · 3 packs (12 files share containers) ·
+ * long.feature split in 3" — what the server decided before the first container.
+ */
 function plannedLine(planned: RunPlannedMessage): string | undefined {
-  const parts: string[] = [];
+  const { history } = planned;
+  const from =
+    history.source === 'none'
+      ? 'no history yet'
+      : `${history.source === 'server' ? "the server's" : "the project's"} history, ${history.known} of ${history.total} files known`;
+  const parts: string[] = [planned.order === 'timing' ? `order: longest first by ${from}` : `order: ${planned.order}`];
   if (planned.packs > 0) {
     parts.push(
       `${planned.packs} pack${planned.packs === 1 ? '' : 's'} (${planned.packedFiles} files share containers)`,
     );
   }
   for (const split of planned.splits) parts.push(`${split.file} split in ${split.parts}`);
-  if (parts.length === 0) return undefined;
-  return `${planned.containers} containers: ${parts.join('; ')}`;
+  parts.push(`${planned.containers} container${planned.containers === 1 ? '' : 's'}`);
+  return parts.join(' · ');
 }
 
 /** Nothing matched the filters: exit 2 naming them, unless the user said that is fine. */
@@ -303,27 +311,6 @@ function noScenarios(
     `baleen: ${what} — nothing was run. Check the tags or names, or pass --pass-with-no-scenarios if that is expected\n`,
   );
   return EXIT.error;
-}
-
-/** Files that ran to an end teach the next run's order; cancelled and unrun ones would only mislead it. */
-async function rememberTimings(
-  history: TimingHistory,
-  image: string,
-  files: readonly string[],
-  result: RunResult,
-): Promise<void> {
-  const learned = files.filter((file, index) => {
-    const final = result.files[index];
-    if (final === undefined || final.status === 'cancelled' || final.status === 'error') return false;
-    history.record(image, file, final.durationMs);
-    return true;
-  });
-  if (learned.length === 0) return;
-  try {
-    await history.save();
-  } catch {
-    // The history only orders the next run; failing to save it must not fail this one.
-  }
 }
 
 /** --mount-workspace: this project, read-only, where the image expects it (needs --work-dir to say where). */

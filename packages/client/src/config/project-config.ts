@@ -1,9 +1,8 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BaleenError, PULL_POLICIES } from '@baleen/protocol';
+import { BaleenError, PULL_POLICIES, RUN_ORDERS, SPLIT_MODES } from '@baleen/protocol';
 import { z } from 'zod';
-import { ORDERS } from '../ordering/order-files.js';
 
 /** Looked for in the current directory, in this order, when --config is not given. */
 export const CONFIG_FILE_NAMES = ['baleen.config.json', 'baleen.config.yaml', 'baleen.config.yml', 'baleen.config.mjs'];
@@ -39,9 +38,13 @@ const settingsShape = {
   retries: z.int().min(0),
   failOnFlaky: z.boolean(),
   failFast: z.boolean(),
-  order: z.enum(ORDERS),
+  order: z.enum(RUN_ORDERS),
+  suite: z.string(),
+  pack: z.number().positive(),
+  split: z.enum(SPLIT_MODES),
+  passWithNoScenarios: z.boolean(),
   seed: z.int().min(0),
-  timings: z.string(),
+  history: z.string(),
   json: z.string(),
   messages: z.string(),
   junit: z.string(),

@@ -4,7 +4,15 @@ import { runOnServer, type RunEvent, type RunResult } from './run-on-server.js';
 import type { ScannedWorkspace } from '../sync/scan-workspace.js';
 import type { RunRequest } from './run-request.js';
 
+/** Where an embedded server keeps the project's suite history, relative to the project. */
+export const DEFAULT_HISTORY_FILE = '.baleen/history.sqlite';
+
 export interface RunTestsOptions extends RunRequest {
+  /**
+   * The embedded server's suite history (SQLite), next to the project: how long files took, so the next run
+   * starts the longest first and packs and splits well. Ignored with `server` (a shared server keeps its own).
+   */
+  historyFile?: string;
   /** ws:// URL of a Baleen server; without it a server runs in this process (the embedded default). */
   server?: string;
   onEvent?: (event: RunEvent) => void;
@@ -30,6 +38,7 @@ export async function runTests(options: RunTestsOptions): Promise<RunResult> {
     token,
     ca,
     workspace,
+    historyFile,
     ...request
   } = options;
   let embedded: RunningServer | undefined;
@@ -47,6 +56,7 @@ export async function runTests(options: RunTestsOptions): Promise<RunResult> {
       // The embedded server runs on the user's own machine for the user alone: everything the engine allows,
       // and the default network.
       containerPolicy: OPEN_POLICY,
+      ...(historyFile === undefined ? {} : { historyFile }),
     });
   }
   try {

@@ -17,6 +17,7 @@ function plan(files: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     owner: 'run-test',
     image: 'img:latest',
     suite: 'img',
+    client: 'test',
     files,
     order: 'given',
     seed: 1,

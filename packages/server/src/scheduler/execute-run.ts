@@ -6,6 +6,7 @@ import {
   type RunFinishedMessage,
   type RunPlannedMessage,
   type RunTotals,
+  type ScenarioFinishedMessage,
   type ServerMessage,
 } from '@baleen/protocol';
 import pLimit from 'p-limit';
@@ -28,6 +29,15 @@ export interface SchedulingHistory {
   scenarioEstimates(suite: string, file: string): ReadonlyMap<number, number>;
 }
 
+/** What the scheduler tells a suite's history as a run goes: every attempt, scenario and the end. */
+export interface RunHistory extends SchedulingHistory {
+  runStarted(plan: RunPlan): void;
+  /** A file's result; a split file's comes with its chunks' results, each recorded on its own. */
+  fileFinished(plan: RunPlan, result: FileFinishedMessage, chunks: readonly UnitFileResult[] | undefined): void;
+  scenarioFinished(plan: RunPlan, message: ScenarioFinishedMessage): void;
+  runFinished(plan: RunPlan, finished: RunFinishedMessage): void;
+}
+
 export interface ExecuteRunDeps {
   backend: ContainerBackend;
   gate: CapacityGate;
@@ -35,8 +45,8 @@ export interface ExecuteRunDeps {
   startGate?: CapacityGate;
   log: Logger;
   emit: (message: ServerMessage) => void;
-  /** Past durations of the suite, for the order, packs and splits; none: the order given, no splits. */
-  history?: SchedulingHistory;
+  /** The suite's history: for the order, packs and splits, and to learn from this run; none: no splits. */
+  history?: SchedulingHistory | RunHistory;
   observeStartLatency?: (seconds: number) => void;
   /** Told when the sweep after a run failed (engine gone), so the server can sweep it once the engine is back. */
   onSweepFailed?: (runId: string) => void;
@@ -61,9 +71,26 @@ interface FileState {
  */
 export async function executeRun(
   plan: RunPlan,
-  deps: ExecuteRunDeps,
+  given: ExecuteRunDeps,
   signal: AbortSignal,
 ): Promise<RunFinishedMessage> {
+  const recorder = given.history !== undefined && 'runStarted' in given.history ? given.history : undefined;
+  if (recorder === undefined) return executeRunWith(plan, given, signal);
+  // The run teaches the suite's history: every attempt (in onFileResult), scenario and the end.
+  recorder.runStarted(plan);
+  const deps: ExecuteRunDeps = {
+    ...given,
+    emit: (message) => {
+      if (message.type === 'scenario-finished') recorder.scenarioFinished(plan, message);
+      given.emit(message);
+    },
+  };
+  const finished = await executeRunWith(plan, deps, signal);
+  recorder.runFinished(plan, finished);
+  return finished;
+}
+
+async function executeRunWith(plan: RunPlan, deps: ExecuteRunDeps, signal: AbortSignal): Promise<RunFinishedMessage> {
   const began = performance.now();
   const totals = emptyTotals(plan.files.length);
   const finished = (status: RunFinishedMessage['status'], error?: BaleenError): RunFinishedMessage => ({
@@ -211,7 +238,15 @@ async function runUnits(plan: RunPlan, deps: ExecuteRunDeps, control: RunControl
       result = mergeChunks([...state.chunks.values()]);
     }
     const failed = result.status === 'failed' || result.status === 'timed-out' || result.status === 'oom';
-    if (failed && state.attempt <= plan.retries && !control.runSignal.aborted) {
+    const retrying = failed && state.attempt <= plan.retries && !control.runSignal.aborted;
+    if (history !== undefined && 'fileFinished' in history) {
+      history.fileFinished(
+        plan,
+        retrying ? { ...result, willRetry: true } : result,
+        part.chunk === undefined ? undefined : [...state.chunks.values()],
+      );
+    }
+    if (retrying) {
       // A fresh container for the next attempt; this one is reported but not counted. A split file runs again
       // only the chunks that did not pass.
       deps.emit({ ...result, willRetry: true });

@@ -19,6 +19,9 @@ import { embeddedServerId, isOrphanedEmbeddedServer } from './embedded-owner.js'
 import { newId } from './ids.js';
 import { MAX_CLIENT_FRAME_BYTES, withServerDefaults, type ServerOptions } from './server-options.js';
 import { SERVER_VERSION } from './version.js';
+import { HistoryStore } from '../history/history-store.js';
+import { StoreRunHistory } from '../history/store-run-history.js';
+import type { Logger } from '../log/logger.js';
 
 export interface RunningServer {
   readonly serverId: string;
@@ -83,6 +86,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     options.syncCacheBytes,
   );
   await workspaces.init();
+  const history = openHistory(options, log);
 
   const host: SessionHost = {
     serverId,
@@ -93,6 +97,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     allowImages: options.allowImages,
     containerPolicy: options.containerPolicy,
     maxRunsPerClient: options.maxRunsPerClient,
+    clientLabel: options.embedded === true ? 'local' : 'remote',
     workspaces,
     maxSyncBytes: options.maxSyncBytes,
     ...(backend.workspaceUnsupported === undefined ? {} : { syncUnsupported: backend.workspaceUnsupported }),
@@ -114,6 +119,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
           startGate,
           emit: observed,
           log: log.child({ runId: plan.runId }),
+          ...(history === undefined ? {} : { history }),
           observeStartLatency: (seconds) => metrics.observeStartLatency(seconds),
           onSweepFailed: (runId) => unswept.add(runId),
           onEngineReachable: sweepUnswept,
@@ -214,6 +220,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await workspaces.close();
+      history?.close();
       await reapingOrphans;
       log.info('baleen-server stopped');
     })();
@@ -292,4 +299,24 @@ async function answerHttp(request: IncomingMessage, response: ServerResponse, co
   response.end(
     'Baleen speaks WebSocket here: connect with the baleen client (baleen cucumber --server ws://host:port)\n',
   );
+}
+
+/**
+ * The suite history: a shared server's in its state dir, an embedded one's in the project (the client says where).
+ * A store that cannot be opened costs the ordering by history, never the server: it says so and goes on.
+ */
+function openHistory(options: ServerOptions, log: Logger): StoreRunHistory | undefined {
+  if (options.historyFile === undefined) return undefined;
+  try {
+    const store = HistoryStore.open(options.historyFile, {
+      onError: (error) => log.warn({ err: error.message }, 'the history store failed; runs go on without it'),
+    });
+    return new StoreRunHistory(store, options.embedded === true ? 'project' : 'server');
+  } catch (error) {
+    log.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'no history store: runs are not ordered by history',
+    );
+    return undefined;
+  }
 }

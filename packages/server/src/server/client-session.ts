@@ -37,6 +37,8 @@ export interface SessionHost {
   readonly allowImages: readonly string[];
   readonly containerPolicy: ContainerPolicy;
   readonly maxRunsPerClient: number;
+  /** Who a run's history says ran it: `local` on an embedded server. */
+  readonly clientLabel: string;
   /** Synced workspaces (--sync), and the largest tree a client may send. */
   readonly workspaces: WorkspaceStore;
   readonly maxSyncBytes: number;
@@ -208,6 +210,7 @@ export class ClientSession {
       owner: this.clientId,
       image: message.image,
       suite: message.suite ?? suiteOfImage(message.image),
+      client: this.host.clientLabel,
       files: message.files,
       order: message.order ?? 'timing',
       seed: message.seed ?? newSeed(),

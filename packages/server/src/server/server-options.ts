@@ -64,6 +64,11 @@ export interface ServerOptions {
   syncCacheBytes: number;
   /** Where synced trees are kept; a fresh temporary folder by default. */
   syncDir?: string;
+  /**
+   * The suite history (SQLite): how long each file and scenario took, for the order, packs and splits, and what
+   * every run did. A shared server keeps it in its state dir; an embedded one in the project (`.baleen/`).
+   */
+  historyFile?: string;
   /** The container engine; defaults to the Docker engine from DOCKER_HOST or the default socket. */
   backend?: ContainerBackend;
 }
