@@ -43,6 +43,12 @@ export async function planCucumber(options: {
   const warnings = [
     ...(discovery.note === undefined ? [] : [discovery.note]),
     ...(discovery.printed === '' ? [] : [`cucumber-js said while reading the configuration: ${discovery.printed}`]),
+    ...(discovery.markdownLeftOut.length === 0
+      ? []
+      : [
+          `not run: ${discovery.markdownLeftOut.join(', ')} — cucumber-js expands a directory to its *.feature files ` +
+            'only; name a Markdown feature (or a glob such as features/**/*.feature.md) to run it',
+        ]),
   ];
   return {
     files: runnable.map((feature) => feature.file),

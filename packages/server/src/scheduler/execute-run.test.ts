@@ -354,6 +354,19 @@ describe('executeRun (scheduler, with a fake backend)', () => {
     assert.deepEqual(result?.error, { code: 'CUCUMBER_TOO_OLD', message });
   });
 
+  it('stops the run at the first error every file would meet (cucumber too old), with that one error', async () => {
+    const message = 'the image has cucumber 6.0.7; Baleen needs @cucumber/cucumber 7 or later';
+    const { backend, finished, events } = await execute(
+      ['a.feature', 'b.feature', 'c.feature'],
+      () => ({ durationMs: 1, exitCode: 70, messages: [{ baleen: { error: { code: 'CUCUMBER_TOO_OLD', message } } }] }),
+      { plan: { ...CUCUMBER, concurrency: 1 } },
+    );
+    assert.equal(finished.status, 'error');
+    assert.deepEqual(finished.error, { code: 'CUCUMBER_TOO_OLD', message });
+    assert.equal(backend.specs.length, 1, 'one container found it out; the others never started');
+    assert.equal(events.filter((e) => e.type === 'file-finished').length, 3, 'every file is still reported');
+  });
+
   it('tells a broken channel from unfinished scenarios: an error of Baleen’s, named', async () => {
     const { events } = await execute(
       ['a.feature'],

@@ -133,7 +133,9 @@ async function executeRunWith(plan: RunPlan, deps: ExecuteRunDeps, signal: Abort
       }
       mounts = prepared.mounts;
     }
-    await runUnits(plan, deps, { runSignal, failFast, cancelReason, mounts, totals });
+    const control: RunControl = { runSignal, failFast, cancelReason, mounts, totals };
+    await runUnits(plan, deps, control);
+    if (control.fatal !== undefined) return finished('error', control.fatal);
   } finally {
     await sweep(plan, deps);
   }
@@ -142,8 +144,20 @@ async function executeRunWith(plan: RunPlan, deps: ExecuteRunDeps, signal: Abort
   return finished(totals.passed + totals.flaky === totals.files ? 'passed' : 'failed');
 }
 
+/**
+ * Errors that every other file of the run would meet too (the image has no cucumber-js, or one too old, or no
+ * node): the first ends the run with one clear error instead of the same error once per file.
+ */
+const RUN_FATAL_CODES: ReadonlySet<string> = new Set([
+  'CUCUMBER_NOT_FOUND',
+  'CUCUMBER_TOO_OLD',
+  'CUCUMBER_UNSUPPORTED',
+]);
+
 interface RunControl {
   runSignal: AbortSignal;
+  /** Set by the first run-fatal error. */
+  fatal?: BaleenError;
   failFast: AbortController;
   cancelReason: () => string;
   mounts: VolumeMount[];
@@ -266,6 +280,13 @@ async function runUnits(plan: RunPlan, deps: ExecuteRunDeps, control: RunControl
     }
     state.done = true;
     countResult(control.totals, result);
+    const code = result.error?.code;
+    if (code !== undefined && RUN_FATAL_CODES.has(code) && control.fatal === undefined) {
+      control.fatal = new BaleenError(code, result.error?.message ?? code);
+      if (!control.failFast.signal.aborted) {
+        control.failFast.abort(new Error(`the run stopped: ${result.error?.message ?? code}`));
+      }
+    }
     if (plan.failFast && (failed || result.status === 'error') && !control.failFast.signal.aborted) {
       control.failFast.abort(new Error(`--fail-fast stopped the run after ${result.file} ${result.status}`));
     }

@@ -74,6 +74,13 @@ describe('discoverCucumber (real cucumber-js configuration and sources)', () => 
     assert.deepEqual(scenarios(found, 'features/notes.feature.md'), [3]);
   });
 
+  it('expands a directory as cucumber-js does (*.feature only) and names the Markdown features it leaves out', async () => {
+    const cwd = await project({});
+    const found = await discoverCucumber({ cwd, files: ['features'], args: [] });
+    assert.ok(!found.features.some((feature) => feature.file.endsWith('.md')));
+    assert.deepEqual(found.markdownLeftOut, ['features/notes.feature.md']);
+  });
+
   it('applies a YAML profile’s paths and tags and the tags after --, and lists files with no match as empty', async () => {
     const cwd = await project({
       'cucumber.yaml': 'default:\n  paths: [features, other]\n  tags: not @wip\nci:\n  tags: "@smoke"\n',

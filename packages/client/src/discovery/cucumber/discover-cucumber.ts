@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { MAX_SCENARIO_NAME_LENGTH, type ExpectedScenario } from '@baleen/protocol';
@@ -50,6 +51,8 @@ export interface CucumberDiscovery {
   overrides: string[];
   /** cucumber-js's own output while reading the config (warnings), if any. */
   printed: string;
+  /** Markdown features in the directories given, which cucumber-js does not run unless they are named. */
+  markdownLeftOut: string[];
 }
 
 export interface DiscoverCucumberOptions {
@@ -94,6 +97,7 @@ export async function discoverCucumber(options: DiscoverCucumberOptions): Promis
     return file;
   });
   const files = await discoverFiles(plain, { cwd: options.cwd, directoryPattern: FEATURE_FILE_PATTERN });
+  const markdownLeftOut = await markdownInDirectories(plain, files, options.cwd);
 
   const { loadSources } = await import('@cucumber/cucumber/api');
   const planned = await loadSources(
@@ -144,7 +148,29 @@ export async function discoverCucumber(options: DiscoverCucumberOptions): Promis
     filters,
     overrides: overridesFor(filters, files.length),
     printed: config.printed,
+    markdownLeftOut,
   };
+}
+
+/**
+ * Markdown features (`*.feature.md`) in the directories given: cucumber-js expands a directory to its `*.feature`
+ * files only, so these do not run unless named — worth a word, since cucumber's own default paths do run them.
+ */
+async function markdownInDirectories(
+  inputs: readonly string[],
+  files: readonly string[],
+  cwd: string,
+): Promise<string[]> {
+  const chosen = new Set(files);
+  const found: string[] = [];
+  for (const input of inputs) {
+    const info = await stat(path.resolve(cwd, input)).catch(() => undefined);
+    if (info?.isDirectory() !== true) continue;
+    for (const file of await discoverFiles([input], { cwd, directoryPattern: '**/*.feature.md' }).catch(() => [])) {
+      if (!chosen.has(file)) found.push(file);
+    }
+  }
+  return [...new Set(found)].sort();
 }
 
 /** The project's own @cucumber/cucumber when it has 8 or later (its loadConfiguration), else Baleen's. */
