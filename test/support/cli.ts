@@ -97,6 +97,13 @@ export interface JsonReport {
     error?: { code: string; message: string };
     scenarios?: Record<string, number>;
     steps?: Record<string, number>;
+    /** cucumber: container start to testRunStarted, and the file's scenarios, ms. */
+    startupMs?: number;
+    runMs?: number;
+    /** The file shared its container (--pack) with this many files in all. */
+    pack?: { files: number };
+    /** The file ran split over this many containers. */
+    chunks?: number;
     attempts: { attempt: number; status: string; containerId: string | null }[];
   }[];
 }

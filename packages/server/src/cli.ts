@@ -147,8 +147,8 @@ const opts = program.opts<{
   maxRunsPerClient: number;
   maxOutputBytes: number;
   stateDir: string;
-  /** A file, true (the default place) or false (--no-history). */
-  history: string | boolean;
+  /** A file, false (--no-history), or not given (the default place). */
+  history?: string | boolean;
   drainTimeout: number;
   logLevel: string;
 }>();
@@ -195,7 +195,9 @@ try {
     maxRunsPerClient: opts.maxRunsPerClient,
     ...(opts.history === false
       ? {}
-      : { historyFile: opts.history === true ? path.join(opts.stateDir, 'history.sqlite') : opts.history }),
+      : {
+          historyFile: typeof opts.history === 'string' ? opts.history : path.join(opts.stateDir, 'history.sqlite'),
+        }),
     log,
   });
   // Machine-readable for scripts and tests that start a server on port 0.

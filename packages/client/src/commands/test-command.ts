@@ -229,7 +229,7 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   view.stop();
   removeInterrupt();
 
-  const written = await writeRunReports(options, files, result, {
+  const reports = await writeRunReports(options, files, result, {
     cwd: io.cwd,
     ...(cucumber === undefined ? {} : { expected: (file: string) => cucumber.scenarios.get(file)?.scenarios }),
   });
@@ -265,11 +265,15 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
         colors,
       ),
   );
-  for (const file of written) io.stdout.write(colors.dim(`report written: ${file}\n`));
+  for (const file of reports.written) io.stdout.write(colors.dim(`report written: ${file}\n`));
+  for (const { file, reason } of reports.failed)
+    io.stderr.write(`baleen: could not write the report ${file}: ${reason}\n`);
   if (result.planned?.order === 'random' && result.planned.seed !== undefined) {
     io.stdout.write(colors.dim(`order: random, reproduce with --order random --seed ${result.planned.seed}\n`));
   }
-  return exitCodeFor(result, state.interrupted, { failOnFlaky: options.failOnFlaky === true });
+  const code = exitCodeFor(result, state.interrupted, { failOnFlaky: options.failOnFlaky === true });
+  // A report CI reads that could not be written is an error of the run's, even when every file passed.
+  return reports.failed.length > 0 && code === EXIT.passed ? EXIT.error : code;
 }
 
 /**

@@ -23,18 +23,49 @@ export interface ReportContext {
   expected?: (file: string) => readonly ExpectedScenario[] | undefined;
 }
 
+/** What writing the reports came to: the files written, and each report that could not be, with why. */
+export interface WrittenReports {
+  written: string[];
+  failed: { file: string; reason: string }[];
+}
+
 export async function writeRunReports(
   targets: ReportTargets,
   files: readonly string[],
   result: RunResult,
   context: ReportContext = { cwd: process.cwd() },
-): Promise<string[]> {
-  const written: string[] = [];
-  if (targets.json !== undefined) {
-    await writeJsonReport(targets.json, files, result);
-    written.push(targets.json);
+): Promise<WrittenReports> {
+  const outcome: WrittenReports = { written: [], failed: [] };
+  // One report that cannot be written never costs the others.
+  const attempt = async (file: string, write: () => Promise<void>): Promise<void> => {
+    try {
+      await write();
+      outcome.written.push(file);
+    } catch (error) {
+      outcome.failed.push({ file, reason: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  if (targets.json !== undefined) await attempt(targets.json, () => writeJsonReport(targets.json ?? '', files, result));
+  const cucumberTargets = [targets.messages, targets.junit, targets.html].filter((target) => target !== undefined);
+  if (cucumberTargets.length === 0) return outcome;
+  try {
+    await writeCucumberReports(targets, files, result, context, attempt);
+  } catch (error) {
+    // Merging the streams failed: every cucumber report says so.
+    const reason = error instanceof Error ? error.message : String(error);
+    for (const file of cucumberTargets)
+      outcome.failed.push({ file, reason: `the message streams could not be merged: ${reason}` });
   }
-  if (targets.messages === undefined && targets.junit === undefined && targets.html === undefined) return written;
+  return outcome;
+}
+
+async function writeCucumberReports(
+  targets: ReportTargets,
+  files: readonly string[],
+  result: RunResult,
+  context: ReportContext,
+  attempt: (file: string, write: () => Promise<void>) => Promise<void>,
+): Promise<void> {
   // cucumber's formatters are loaded only when a cucumber report is asked for (they cost ~150 ms at start-up).
   const [{ mergeMessageStreams }, { writeHtmlReport, writeJunitReport, writeMessagesReport }] = await Promise.all([
     import('./cucumber/merge-messages.js'),
@@ -65,19 +96,10 @@ export async function writeRunReports(
     });
   }
   const envelopes = mergeMessageStreams(streams);
-  if (targets.messages !== undefined) {
-    await writeMessagesReport(targets.messages, envelopes);
-    written.push(targets.messages);
-  }
-  if (targets.junit !== undefined) {
-    await writeJunitReport(targets.junit, envelopes, { suiteName: 'baleen' });
-    written.push(targets.junit);
-  }
-  if (targets.html !== undefined) {
-    await writeHtmlReport(targets.html, envelopes);
-    written.push(targets.html);
-  }
-  return written;
+  const { messages, junit, html } = targets;
+  if (messages !== undefined) await attempt(messages, () => writeMessagesReport(messages, envelopes));
+  if (junit !== undefined) await attempt(junit, () => writeJunitReport(junit, envelopes, { suiteName: 'baleen' }));
+  if (html !== undefined) await attempt(html, () => writeHtmlReport(html, envelopes));
 }
 
 /** Why a file did not pass, in words for a report. */

@@ -110,9 +110,10 @@ export function planUnits(input: PlanUnitsInput): UnitPlan {
     // slots would idle at its end.
     const startupOf = (index: number): number => estimateOf(index)?.startupMs ?? DEFAULT_STARTUP_MS;
     const work = rest.reduce((sum, { index }) => sum + Math.max(0, expected(index) - startupOf(index)), 0);
-    const typicalStartup = median(rest.map(({ index }) => startupOf(index))) ?? DEFAULT_STARTUP_MS;
+    // The longest start-up, so that a pack which begins with the slowest-loading file still holds its share.
+    const startupAllowance = Math.max(DEFAULT_STARTUP_MS, ...rest.map(({ index }) => startupOf(index)));
     const slots = Math.max(1, Math.min(input.slots, rest.length));
-    const capacity = Math.min(input.packMs, Math.max(work / slots + typicalStartup, 1));
+    const capacity = Math.min(input.packMs, Math.max(work / slots + startupAllowance, 1));
     const bins: { members: { index: number; place: number }[]; ms: number }[] = [];
     // Nothing known of any file: as many packs as twice the slots, files dealt round robin — start-up paid a few
     // times, and some room to balance.

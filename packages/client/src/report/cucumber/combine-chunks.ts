@@ -16,20 +16,54 @@ export function combineChunkStreams(chunks: readonly string[]): string {
   const streams = chunks.map(parseEnvelopes);
   const [first, ...others] = streams;
   if (first === undefined) return '';
+  const firstPickles = new Map(
+    first.flatMap((envelope) =>
+      envelope.pickle === undefined ? [] : [[envelope.pickle.id, envelope.pickle] as const],
+    ),
+  );
   const firstPickleByLine = new Map<number, string>();
   for (const [pickleId, line] of pickleLines(first)) firstPickleByLine.set(line, pickleId);
 
   const combined: Envelope[] = first.filter((envelope) => !isRunEnvelope(envelope));
   for (const stream of others) {
     const lines = pickleLines(stream);
+    // This chunk's pickles and pickle steps to the first chunk's of the same line (the same scenario, parsed
+    // again): step by step, in order.
+    const pickleIds = new Map<string, string>();
+    const stepIds = new Map<string, string>();
+    for (const envelope of stream) {
+      const pickle = envelope.pickle;
+      if (pickle === undefined) continue;
+      const line = lines.get(pickle.id);
+      const same = line === undefined ? undefined : firstPickles.get(firstPickleByLine.get(line) ?? '');
+      if (same === undefined) continue;
+      pickleIds.set(pickle.id, same.id);
+      pickle.steps.forEach((step, index) => {
+        const sameStep = same.steps[index];
+        if (sameStep !== undefined) stepIds.set(step.id, sameStep.id);
+      });
+    }
     for (const envelope of stream) {
       const type = Object.keys(envelope)[0] ?? '';
       if (DEFINED_ONCE.has(type)) continue;
       const testCase = envelope.testCase;
       if (testCase !== undefined) {
-        const line = lines.get(testCase.pickleId);
-        const pickleId = line === undefined ? undefined : firstPickleByLine.get(line);
-        combined.push({ testCase: { ...testCase, pickleId: pickleId ?? testCase.pickleId } });
+        combined.push({
+          testCase: {
+            ...testCase,
+            pickleId: pickleIds.get(testCase.pickleId) ?? testCase.pickleId,
+            testSteps: testCase.testSteps.map((step) =>
+              step.pickleStepId === undefined
+                ? step
+                : { ...step, pickleStepId: stepIds.get(step.pickleStepId) ?? step.pickleStepId },
+            ),
+          },
+        });
+      } else if (envelope.suggestion !== undefined) {
+        const suggestion = envelope.suggestion;
+        combined.push({
+          suggestion: { ...suggestion, pickleStepId: stepIds.get(suggestion.pickleStepId) ?? suggestion.pickleStepId },
+        });
       } else combined.push(envelope);
     }
   }

@@ -8,6 +8,7 @@ import { messagesOf } from '../../testing/cucumber-messages.js';
 import { XMLParser } from 'fast-xml-parser';
 import { mergeMessageStreams, parseEnvelopes, type FileMessages } from './merge-messages.js';
 import { writeHtmlReport, writeJunitReport, writeMessagesReport } from './write-reports.js';
+import { combineChunkStreams } from './combine-chunks.js';
 
 const featureFiles = [
   'features/cart.feature', // 3 scenarios, passing
@@ -165,6 +166,25 @@ describe('cucumber reports', () => {
       assert.ok(typeof testcase.failure === 'object');
       assert.match(testcase.failure.message ?? '', /Not run: .*message channel was damaged/);
     }
+  });
+
+  it('combines the chunks of a split file into one stream: one testcase per scenario, steps and all', async () => {
+    const chunks = await Promise.all(
+      ['features/search.feature:12:14', 'features/search.feature:13:16'].map(messagesOf),
+    );
+    const combined = combineChunkStreams(chunks);
+    const envelopes = parseEnvelopes(combined);
+    assert.equal(envelopes.filter((e) => e.gherkinDocument !== undefined).length, 1, 'the document once');
+    assert.equal(envelopes.filter((e) => e.testRunStarted !== undefined).length, 1);
+    assert.equal(envelopes.filter((e) => e.testRunFinished !== undefined).length, 1);
+    const file = path.join(dir, 'out/junit/chunks.xml');
+    await writeJunitReport(
+      file,
+      mergeMessageStreams([{ fileIndex: 0, file: 'features/search.feature', ndjson: combined }]),
+    );
+    const { cases } = await readJunit(file);
+    assert.equal(cases.length, 4);
+    assert.deepEqual(new Set(cases.map((c) => c.classname)), new Set(['Search']));
   });
 
   it('writes a valid empty JUnit report for no messages', async () => {
