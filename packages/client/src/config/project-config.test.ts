@@ -99,13 +99,32 @@ describe('loadProjectConfig', () => {
     await assertConfigInvalid(loadProjectConfig({ cwd }), /baleen\.config\.mjs: export the settings as default/);
   });
 
-  it('takes the first of the config file names when several exist', async () => {
+  it('refuses to choose silently between two config files, naming both', async () => {
     assert.equal(CONFIG_FILE_NAMES[0], 'baleen.config.json');
     const cwd = await project({
       'baleen.config.json': json({ image: 'from-json' }),
       'baleen.config.yaml': 'image: from-yaml\n',
     });
-    assert.deepEqual((await loadProjectConfig({ cwd })).settings, { image: 'from-json' });
+    await assertConfigInvalid(
+      loadProjectConfig({ cwd }),
+      /baleen\.config\.json and baleen\.config\.yaml are both here: keep one, or choose with --config FILE/,
+    );
+    assert.deepEqual((await loadProjectConfig({ cwd, file: 'baleen.config.yaml' })).settings, { image: 'from-yaml' });
+  });
+
+  it('says where a JSON file is broken by line and column, and what a module config fails on', async () => {
+    const cwd = await project({ 'baleen.config.json': '{\n  "image": "x",\n  "retries": ,\n}\n' });
+    await assertConfigInvalid(loadProjectConfig({ cwd }), /^baleen\.config\.json:3:\d+: not valid JSON/);
+    const module = await project({ 'baleen.config.mjs': 'export default { image: "x" ;\n' });
+    await assertConfigInvalid(
+      loadProjectConfig({ cwd: module }),
+      /^baleen\.config\.mjs: could not load it: SyntaxError/,
+    );
+  });
+
+  it('takes one string for a list setting', async () => {
+    const cwd = await project({ 'baleen.config.json': json({ files: 'features' }) });
+    assert.deepEqual((await loadProjectConfig({ cwd })).settings, { files: ['features'] });
   });
 
   it('reads an explicit --config path, relative to cwd, instead of looking in cwd', async () => {
@@ -217,15 +236,18 @@ describe('loadProjectConfig', () => {
     });
     await assertConfigInvalid(
       loadProjectConfig({ cwd, project: 'api' }),
-      /baleen\.config\.json: unknown key 'workdir' at projects\.api\b/,
+      /baleen\.config\.json: unknown key 'workdir' \(did you mean 'workDir'\?\) at projects\.api\b/,
     );
     // The whole file is checked, whichever project is chosen.
-    await assertConfigInvalid(loadProjectConfig({ cwd }), /unknown key 'workdir' at projects\.api\b/);
+    await assertConfigInvalid(loadProjectConfig({ cwd }), /unknown key 'workdir' .* at projects\.api\b/);
   });
 
   it('names every unknown key', async () => {
     const cwd = await project({ 'baleen.config.yaml': 'imag: x\ntimout: 3\n' });
-    await assertConfigInvalid(loadProjectConfig({ cwd }), /baleen\.config\.yaml: unknown keys 'imag', 'timout'/);
+    await assertConfigInvalid(
+      loadProjectConfig({ cwd }),
+      /baleen\.config\.yaml: unknown keys 'imag' \(did you mean 'image'\?\), 'timout' \(did you mean 'timeout'\?\)/,
+    );
   });
 
   it('names the file relative to cwd for an explicit --config', async () => {
@@ -274,7 +296,7 @@ describe('loadProjectConfig', () => {
 
   it('refuses invalid JSON, naming the file', async () => {
     const cwd = await project({ 'baleen.config.json': '{ "image": "node:22", }' });
-    await assertConfigInvalid(loadProjectConfig({ cwd }), /^baleen\.config\.json: not valid JSON: /);
+    await assertConfigInvalid(loadProjectConfig({ cwd }), /^baleen\.config\.json:1:23: not valid JSON: /);
   });
 
   it('refuses invalid YAML, naming the file', async () => {

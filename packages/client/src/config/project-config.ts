@@ -3,11 +3,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BaleenError, PULL_POLICIES, RUN_ORDERS, SPLIT_MODES } from '@baleen/protocol';
 import { z } from 'zod';
+import { jsonErrorOffset } from './json-error-position.js';
 
 /** Looked for in the current directory, in this order, when --config is not given. */
 export const CONFIG_FILE_NAMES = ['baleen.config.json', 'baleen.config.yaml', 'baleen.config.yml', 'baleen.config.mjs'];
 
-const strings = z.array(z.string());
+/** A list setting may be written as one string: `files: features` is `files: [features]`. */
+const strings = z.union([z.string().transform((one) => [one]), z.array(z.string())]);
 /** `env` may be written as a list of K=V or as a map. */
 const envValue = z
   .union([strings, z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))])
@@ -72,7 +74,7 @@ const settingsShape = {
   publish: z.array(z.union([z.string(), z.int()]).transform(String)),
   keep: z.boolean(),
   /** `baleen run`: the command, with `{file}` where the file goes. */
-  command: strings.min(1),
+  command: z.array(z.string()).min(1),
 } as const;
 
 const settingsSchema = z.strictObject(settingsShape).partial();
@@ -102,7 +104,14 @@ async function exists(file: string): Promise<boolean> {
 async function readConfigFile(file: string): Promise<unknown> {
   const shown = path.basename(file);
   if (file.endsWith('.mjs') || file.endsWith('.js')) {
-    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    let module: { default?: unknown };
+    try {
+      module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    } catch (error) {
+      throw new BaleenError('CONFIG_INVALID', `${shown}: could not load it: ${describeLoadError(error, file)}`, {
+        cause: error,
+      });
+    }
     if (module.default === undefined)
       throw new BaleenError('CONFIG_INVALID', `${shown}: export the settings as default`);
     return module.default;
@@ -120,17 +129,71 @@ async function readConfigFile(file: string): Promise<unknown> {
     // yaml is loaded only for a YAML file: every command pays for what it imports at start-up.
     return file.endsWith('.json') ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
+    const message = (error as Error).message;
     throw new BaleenError(
       'CONFIG_INVALID',
-      `${shown}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+      `${shown}${jsonLocation(text, file)}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${message}`,
     );
   }
+}
+
+/** `:3:14`: where a JSON text goes wrong; nothing for YAML, whose own message says where. */
+function jsonLocation(text: string, file: string): string {
+  if (!file.endsWith('.json')) return '';
+  const offset = jsonErrorOffset(text);
+  if (offset === undefined) return '';
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `:${line}:${column}`;
+}
+
+/** A config module's load error in one line, with where in the file when the stack says it. */
+function describeLoadError(error: unknown, file: string): string {
+  if (!(error instanceof Error)) return String(error);
+  const url = pathToFileURL(file).href;
+  const where = (error.stack ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.startsWith(url) || line.startsWith(file));
+  const at =
+    where === undefined ? '' : ` (at ${path.basename(file)}${where.slice(where.indexOf(':', url.length - 1))})`;
+  return `${error.name}: ${error.message}${at}`;
+}
+
+/** The closest of `known` to a mistyped key, when one is close enough to be what was meant. */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (best === undefined || distance < best.distance) best = { key: candidate, distance };
+  }
+  return best !== undefined && best.distance <= Math.max(1, Math.floor(key.length / 3)) ? best.key : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 function describeIssue(shown: string, issue: z.core.$ZodIssue): string {
   const where = issue.path.length === 0 ? '' : ` at ${issue.path.map(String).join('.')}`;
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((key) => `'${key}'`).join(', ');
+    const known = [...Object.keys(settingsShape), 'projects'];
+    const keys = issue.keys
+      .map((key) => {
+        const meant = closestKey(key, known);
+        return meant === undefined ? `'${key}'` : `'${key}' (did you mean '${meant}'?)`;
+      })
+      .join(', ');
     return `${shown}: unknown key${issue.keys.length === 1 ? '' : 's'} ${keys}${where} — see baleen cucumber --help for the settings (camelCase flag names)`;
   }
   return `${shown}: ${issue.message}${where}`;
@@ -148,13 +211,17 @@ export async function loadProjectConfig(options: {
 }): Promise<LoadedConfig> {
   let file = options.file === undefined ? undefined : path.resolve(options.cwd, options.file);
   if (file === undefined) {
+    const present: string[] = [];
     for (const name of CONFIG_FILE_NAMES) {
-      const candidate = path.join(options.cwd, name);
-      if (await exists(candidate)) {
-        file = candidate;
-        break;
-      }
+      if (await exists(path.join(options.cwd, name))) present.push(name);
     }
+    if (present.length > 1) {
+      throw new BaleenError(
+        'CONFIG_INVALID',
+        `${present.join(' and ')} are both here: keep one, or choose with --config FILE`,
+      );
+    }
+    file = present[0] === undefined ? undefined : path.join(options.cwd, present[0]);
   } else if (!(await exists(file))) {
     throw new BaleenError('CONFIG_INVALID', `--config ${options.file}: no such file`);
   }
