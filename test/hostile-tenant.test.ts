@@ -356,7 +356,7 @@ describe('hardening against a tenant with a valid token (real server process)', 
         runRef,
         image: IMAGE,
         files: ['x'],
-        command: ['sleep', '60'],
+        command: ['sh', '-c', 'sleep 60', 'sh', '{file}'],
         timeoutSeconds: 120,
         concurrency: 1,
         env: {},
@@ -395,7 +395,7 @@ describe('hardening against a tenant with a valid token (real server process)', 
       runRef,
       image: IMAGE,
       files: ['x'],
-      command: ['sleep', '60'],
+      command: ['sh', '-c', 'sleep 60', 'sh', '{file}'],
       timeoutSeconds: 120,
       concurrency: 1,
       env: {},
@@ -413,6 +413,13 @@ describe('hardening against a tenant with a valid token (real server process)', 
         const accepted = await client.next((message) => 'runRef' in message && message.runRef === runRef);
         assert.equal(accepted.type, 'run-accepted', JSON.stringify(accepted));
         if (accepted.type === 'run-accepted') runIds.push(accepted.runId);
+      }
+      for (const runId of runIds) {
+        await waitUntil(
+          async () => (await containersWithLabels([`baleen.run=${runId}`], { running: true })).length === 1,
+          30_000,
+          `run ${runId} running`,
+        );
       }
       b2.send(long('three'));
       const third = await b2.next((message) => 'runRef' in message && message.runRef === 'three');
