@@ -573,3 +573,58 @@ describe('hardening against a tenant with a valid token (real server process)', 
     }
   });
 });
+
+describe('a server that dies or hangs (the reaper, real engine)', () => {
+  const sleeper = (timeoutSeconds: number): ClientMessage => ({
+    type: 'run',
+    runRef: 'sleepers',
+    image: IMAGE,
+    files: ['a', 'b'],
+    command: ['sh', '-c', 'sleep 300', 'sh', '{file}'],
+    timeoutSeconds,
+    concurrency: 2,
+    env: {},
+  });
+  const startRun = async (url: string, timeoutSeconds: number): Promise<string> => {
+    const client = await ProtocolClient.greeted(url, TEAM_A);
+    client.send(sleeper(timeoutSeconds));
+    const accepted = await client.next((message) => message.type === 'run-accepted');
+    const runId = accepted.type === 'run-accepted' ? accepted.runId : '';
+    await waitUntil(
+      async () => (await containersWithLabels([`baleen.run=${runId}`], { running: true })).length === 2,
+      60_000,
+      'both containers running',
+    );
+    return runId;
+  };
+
+  it('after kill -9, its containers are removed within 15 s with no restart', async () => {
+    const { server, url } = await startServer();
+    const runId = await startRun(url, 600);
+    server.child.kill('SIGKILL');
+    await server.done;
+    const took = await waitUntil(
+      async () => (await containersWithLabels([`baleen.run=${runId}`])).length === 0,
+      15_000,
+      'the dead server’s containers removed by its reaper',
+    );
+    console.log(`kill -9 of the server: its 2 running containers removed by the reaper in ${took} ms`);
+  });
+
+  it('while it hangs, a container past its deadline is killed by the reaper', async () => {
+    const { server, url } = await startServer([], { BALEEN_REAPER_GRACE_SECONDS: '1' });
+    try {
+      const runId = await startRun(url, 3);
+      server.child.kill('SIGSTOP');
+      const took = await waitUntil(
+        async () => (await containersWithLabels([`baleen.run=${runId}`], { running: true })).length === 0,
+        20_000,
+        'the hung server’s containers killed at their deadline',
+      );
+      console.log(`hung server: containers past their deadline killed by the reaper ${took} ms after the hang`);
+    } finally {
+      server.child.kill('SIGCONT');
+      await stop(server);
+    }
+  });
+});

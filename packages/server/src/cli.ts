@@ -148,6 +148,7 @@ const program = new Command()
     DEFAULT_MAX_RUNS_PER_CLIENT,
   )
   .option('--max-output-bytes <n>', 'output kept per stream per file', positiveInt, DEFAULT_MAX_OUTPUT_BYTES)
+  .option('--no-reaper', 'do not start the reaper container that cleans up if this server dies')
   .option('--state-dir <dir>', 'where the stable server id lives (for cleaning up after a crash)', defaultStateDir())
   .option(
     '--drain-timeout <seconds>',
@@ -198,6 +199,7 @@ const opts = program.opts<{
   maxRunsPerClient: number;
   maxOutputBytes: number;
   stateDir: string;
+  reaper: boolean;
   drainTimeout: number;
   logLevel: string;
 }>();
@@ -228,6 +230,8 @@ try {
     maxOutputBytes: opts.maxOutputBytes,
     serverId,
     reapOnStart: true,
+    // Swarm services are not containers of this engine: the reaper is for the docker backend.
+    reaper: opts.reaper && opts.backend === 'docker',
     tokens,
     ...(opts.insecureNoAuth === true ? { insecureNoAuth: true } : {}),
     ...(tls === undefined ? {} : { tls }),

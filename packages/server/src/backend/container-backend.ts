@@ -59,6 +59,11 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   maxOutputBytes: number;
   /**
+   * How long the container may run at most (the file's timeout): the server kills it then, and it carries a
+   * deadline label a little later, which the reaper enforces should the server not.
+   */
+  deadlineMs?: number;
+  /**
    * A synced workspace: a fresh tar stream of it on each call, unpacked at the work dir after the container is
    * created and before it starts (no host mount).
    */

@@ -16,6 +16,8 @@ import { TenantRuns } from '../limits/tenant-runs.js';
 import type { ContainerBackend } from '../backend/container-backend.js';
 import { LABELS } from '../backend/container-labels.js';
 import { DockerBackend } from '../backend/docker/docker-backend.js';
+import { createDockerClient } from '../backend/docker/docker-client.js';
+import { startReaper } from '../reaper/reaper.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
 import { CapacityGate } from '../scheduler/capacity-gate.js';
 import { executeRun } from '../scheduler/execute-run.js';
@@ -88,6 +90,13 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   };
 
   if (options.reapOnStart === true) await reapEarlierInstance(backend, serverId, log);
+  const reaper =
+    options.reaper === true
+      ? await startReaper(createDockerClient(), serverId, log).catch((error: unknown) => {
+          log.warn({ err: String(error) }, 'could not start the reaper; a crash would leave containers behind');
+          return undefined;
+        })
+      : undefined;
   // In the background: the user's run need not wait for another run's leftovers to go; close() waits for it.
   const reapingOrphans = options.embedded === true ? reapOrphanedEmbeddedServers(backend, log) : Promise.resolve();
   // Synced trees live only as long as this server: a fresh folder, removed when it stops.
@@ -275,6 +284,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await workspaces.close();
       await reapingOrphans;
+      reaper?.stop();
       log.info('baleen-server stopped');
     })();
     return closing;

@@ -54,6 +54,8 @@ export interface ServerOptions {
   serverId?: string;
   /** Remove this server id's containers left by an earlier instance before listening (needs a stable id). */
   reapOnStart?: boolean;
+  /** Start a reaper container that cleans up after this server if its process dies (see reaper/). */
+  reaper?: boolean;
   /**
    * Embedded in a client process (the CLI's default): the id names this host and process, and what embedded
    * servers of ended processes on this host left behind is swept in the background (see embedded-owner.ts).
