@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -368,6 +368,16 @@ describe('hardening against a tenant with a valid token (real server process)', 
         30_000,
         'the run’s container running',
       );
+      // A shared server's default for untrusted code: fewer capabilities, a CPU quota (1 per 2 cores here).
+      const [id] = await containersWithLabels([`baleen.run=${runId}`]);
+      const { stdout } = await exec('docker', [
+        'inspect',
+        '--format',
+        '{{json .HostConfig.CapDrop}} {{.HostConfig.NanoCpus}}',
+        id ?? '',
+      ]);
+      const cpus = Math.max(1, Math.floor(availableParallelism() / 2));
+      assert.equal(stdout.trim(), `["NET_RAW","MKNOD","AUDIT_WRITE","SETFCAP","SETPCAP","SYS_CHROOT"] ${cpus * 1e9}`);
       // Stop reading, and keep sending pongs nobody asked for.
       const tcp = (client.socket as unknown as { _socket: Socket })._socket;
       tcp.pause();

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TokenStore } from './auth/token-store.js';
-import { DEFAULT_CONTAINER_LIMITS } from './backend/container-backend.js';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_CONTAINER_LIMITS, SHARED_SERVER_CAP_DROP } from './backend/container-backend.js';
 import { DockerBackend } from './backend/docker/docker-backend.js';
 import { SwarmBackend } from './backend/swarm/swarm-backend.js';
 import { createLogger } from './log/logger.js';
@@ -136,6 +137,12 @@ const program = new Command()
   .option('--allow-keep', 'let runs keep their containers after the run (--keep, for debugging)')
   .option('--pids-limit <n>', 'processes per container', positiveInt, DEFAULT_CONTAINER_LIMITS.pidsLimit)
   .option(
+    '--cpus-per-container <n>',
+    'CPUs one container may use at most (a CFS quota; runs may ask for less)',
+    positiveInt,
+    Math.max(1, Math.floor(availableParallelism() / 2)),
+  )
+  .option(
     '--memory-mb <n>',
     'memory per container, with no extra swap',
     positiveInt,
@@ -195,6 +202,7 @@ const opts = program.opts<{
   allowPublish?: boolean;
   allowKeep?: boolean;
   pidsLimit: number;
+  cpusPerContainer: number;
   memoryMb: number;
   maxRunsPerClient: number;
   maxOutputBytes: number;
@@ -246,7 +254,13 @@ try {
     idleTimeoutMs: opts.idleTimeout * 1000,
     heartbeatIntervalMs: opts.heartbeatInterval * 1000,
     containerPolicy: {
-      limits: { network: opts.containerNetwork, pidsLimit: opts.pidsLimit, memoryBytes: opts.memoryMb * 1024 * 1024 },
+      limits: {
+        network: opts.containerNetwork,
+        pidsLimit: opts.pidsLimit,
+        memoryBytes: opts.memoryMb * 1024 * 1024,
+        cpus: opts.cpusPerContainer,
+        capDrop: SHARED_SERVER_CAP_DROP,
+      },
       allowNetworks: opts.allowNetwork,
       allowPrivileged: opts.allowPrivileged === true,
       allowVolumes: opts.allowVolumes === true,

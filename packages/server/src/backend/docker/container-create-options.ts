@@ -36,6 +36,7 @@ export function containerCreateOptions(spec: ContainerSpec, now = Date.now()): D
     AutoRemove: false,
     Privileged: settings.privileged,
     SecurityOpt: ['no-new-privileges'],
+    ...((settings.capDrop?.length ?? 0) > 0 && !settings.privileged ? { CapDrop: [...(settings.capDrop ?? [])] } : {}),
     PidsLimit: settings.pidsLimit,
     Memory: settings.memoryBytes,
     // Equal to Memory: no swap on top of the memory limit.
