@@ -73,7 +73,7 @@ export async function ensureReaperImage(docker: Docker): Promise<ReaperImage> {
   archive.on('error', (error: Error) => body.destroy(error));
   archive.pipe(body);
   const [repo, tag] = image.split(':');
-  const stream = (await docker.importImage(body, { repo, tag })) as NodeJS.ReadableStream;
+  const stream = await docker.importImage(body, { repo, tag });
   await adding;
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (error: Error | null) => (error === null ? resolve() : reject(error)));
