@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 
 /**
  * Sockets that have connected but not (yet) become a WebSocket: each gets a deadline, and there are at most
- * `max` of them — past it the oldest is closed. Silent sockets then cost a bounded number of file descriptors,
- * and a real client, which sends its upgrade request at once, is never the one turned away.
+ * `max` of them — past it the oldest silent one is closed. Silent sockets then cost a bounded number of file
+ * descriptors, and a real client, which sends its upgrade request at once, is not the one turned away.
  */
 export class PendingSockets {
   /** Insertion order is age order: the first is the oldest. */
@@ -26,10 +26,10 @@ export class PendingSockets {
 
   add(socket: Socket): void {
     while (this.#sockets.size >= this.max) {
-      const [oldest] = this.#sockets.keys();
-      if (oldest === undefined) break;
+      const victim = this.#victim();
+      if (victim === undefined) break;
       this.#evicted += 1;
-      this.#drop(oldest);
+      this.#drop(victim);
     }
     const timer = setTimeout(() => this.#drop(socket), this.deadlineMs);
     timer.unref();
@@ -41,6 +41,16 @@ export class PendingSockets {
   settled(socket: Socket): void {
     clearTimeout(this.#sockets.get(socket));
     this.#sockets.delete(socket);
+  }
+
+  /** The oldest socket that has not sent a byte, else the oldest: a client mid-request is the last to go. */
+  #victim(): Socket | undefined {
+    let oldest: Socket | undefined;
+    for (const socket of this.#sockets.keys()) {
+      oldest ??= socket;
+      if (socket.bytesRead === 0) return socket;
+    }
+    return oldest;
   }
 
   #drop(socket: Socket): void {
