@@ -434,7 +434,7 @@ describe('hardening against a tenant with a valid token (real server process)', 
       b2.send(long('three'));
       const third = await b2.next((message) => 'runRef' in message && message.runRef === 'three');
       assert.equal(third.type, 'error');
-      assert.match(JSON.stringify(third), /token already has 2 runs in progress/);
+      assert.match(JSON.stringify(third), /already has 2 runs in progress \(at most 2 at once, per token/);
       const a = await ProtocolClient.greeted(url, TEAM_A);
       a.send(long('a'));
       assert.equal((await a.next((message) => 'runRef' in message && message.runRef === 'a')).type, 'run-accepted');

@@ -190,7 +190,8 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
       refuseUpgrade(socket, 401, 'Unauthorized', 'authentication failed');
       return;
     }
-    const admitted = caps.admit(tenant);
+    // Without tokens there is one tenant but many clients: each connection is counted on its own then.
+    const admitted = caps.admit(tokens?.enabled === true ? tenant : newId('conn'));
     if ('refusal' in admitted) {
       log.warn({ peer: request.socket.remoteAddress, tenant }, admitted.refusal);
       refuseUpgrade(socket, 503, 'Service Unavailable', admitted.refusal);

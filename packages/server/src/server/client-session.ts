@@ -84,9 +84,9 @@ export class ClientSession {
   #lastFrameAt = Date.now();
 
   /**
-   * `tenant`: the token's identity, which runs and synced trees are counted and kept under. `owner`: the place in
-   * the capacity's rotation that runs of this connection share (the tenant's when tokens are on, so that a token
-   * gains nothing by opening more connections), so clients, not runs, are served in turn.
+   * `tenant`: the token's identity, which synced trees are kept under. `owner`: whose runs these are, for
+   * --max-runs-per-client and the capacity's rotation (the tenant when tokens are on, so that a token gains nothing
+   * by opening more connections; else this connection), so clients, not runs, are served in turn.
    */
   constructor(
     private readonly socket: WebSocket,
@@ -230,7 +230,7 @@ export class ClientSession {
       return;
     }
     this.#runRefs.add(message.runRef);
-    const releaseTenantRun = this.host.tenantRuns.add(this.tenant);
+    const releaseTenantRun = this.host.tenantRuns.add(this.owner);
     // A synced tree is kept for as long as the run uses it, whatever else the store evicts meanwhile.
     const unpin = message.sync === undefined ? undefined : this.host.workspaces.pin(message.sync.treeHash);
     const tenant = this.tenant;
@@ -299,9 +299,9 @@ export class ClientSession {
 
   /** Why this server will not run the request, checked before any container exists. */
   #refusal(message: RunMessage): string | undefined {
-    const running = this.host.tenantRuns.count(this.tenant);
+    const running = this.host.tenantRuns.count(this.owner);
     if (running >= this.host.maxRunsPerClient) {
-      return `this client's token already has ${running} runs in progress (at most ${this.host.maxRunsPerClient} at once, over all its connections)`;
+      return `this client already has ${running} runs in progress (at most ${this.host.maxRunsPerClient} at once, per token over all its connections)`;
     }
     const image = imageRefusal(message.image, this.host.imagePolicy);
     if (image !== undefined) return image;
