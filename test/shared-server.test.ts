@@ -136,7 +136,8 @@ describe('a shared server (real processes, real engine)', () => {
   });
 
   it('after kill -9 with 20 containers running and a restart, none remain 10 s later — and another server keeps its own', async () => {
-    const first = await startServer(['--capacity', '20']);
+    // Without its reaper (which would remove them at once, see hostile-tenant.test.ts): what a restart sweeps.
+    const first = await startServer(['--capacity', '20', '--no-reaper']);
     const other = await startServer(['--capacity', '2']);
     const clients = [
       startBaleen(

@@ -18,3 +18,5 @@ export { CUCUMBER_ENVELOPE_TYPES } from './cucumber-envelopes.js';
 export * from './container-request.js';
 export * from './sync-messages.js';
 export * from './cucumber-run.js';
+export { symlinkChainProblems } from './symlink-chains.js';
+export * from './image-reference.js';

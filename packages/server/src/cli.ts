@@ -3,13 +3,21 @@ import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TokenStore } from './auth/token-store.js';
-import { DEFAULT_CONTAINER_LIMITS } from './backend/container-backend.js';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_CONTAINER_LIMITS, SHARED_SERVER_CAP_DROP } from './backend/container-backend.js';
 import { DockerBackend } from './backend/docker/docker-backend.js';
 import { SwarmBackend } from './backend/swarm/swarm-backend.js';
 import { createLogger } from './log/logger.js';
 import { startServer } from './server/baleen-server.js';
+import { parseImagePattern } from './server/image-policy.js';
 import {
   DEFAULT_HOST,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+  HANDSHAKE_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  IDLE_TIMEOUT_MS,
+  MAX_BUFFERED_BYTES,
   DEFAULT_MAX_RUNS_PER_CLIENT,
   DEFAULT_MAX_SYNC_BYTES,
   DEFAULT_SYNC_CACHE_BYTES,
@@ -76,7 +84,46 @@ const program = new Command()
   .option('--insecure-no-auth', 'allow listening beyond loopback without tokens')
   .option('--tls-cert <file>', 'PEM certificate: serve wss://')
   .option('--tls-key <file>', 'PEM private key for --tls-cert')
-  .option('--allow-image <pattern>', 'image a run may use, * as wildcard (repeatable; default: any)', collect, [])
+  .option(
+    '--allow-image <pattern>',
+    'image a run may use, matched on the parsed reference: * within a registry label, or anywhere in the path ' +
+      "or tag; a pattern naming a registry on this host (e.g. 'localhost:5000/*') is what allows one " +
+      '(repeatable; default: any image from any registry not on this host)',
+    collect,
+    [],
+  )
+  .option('--public-metrics', 'serve /metrics without a token (by default it needs one when tokens are on)')
+  .option('--max-connections <n>', 'WebSocket connections at once', positiveInt, DEFAULT_MAX_CONNECTIONS)
+  .option(
+    '--max-connections-per-token <n>',
+    'WebSocket connections at once per token',
+    positiveInt,
+    DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+  )
+  .option(
+    '--max-buffered-bytes <n>',
+    'output queued for all clients together; past it the clients that read slowest are dropped',
+    positiveInt,
+    MAX_BUFFERED_BYTES,
+  )
+  .option(
+    '--handshake-timeout <seconds>',
+    'how long a new socket may take to become a WebSocket, and then to say hello',
+    positiveInt,
+    HANDSHAKE_TIMEOUT_MS / 1000,
+  )
+  .option(
+    '--idle-timeout <seconds>',
+    'a connection with no run, no sync and no message for this long is closed',
+    positiveInt,
+    IDLE_TIMEOUT_MS / 1000,
+  )
+  .option(
+    '--heartbeat-interval <seconds>',
+    'how often clients are pinged; one that has not answered by the next ping is dropped',
+    positiveInt,
+    HEARTBEAT_INTERVAL_MS / 1000,
+  )
   .option('--container-network <mode>', 'default network of test containers', DEFAULT_CONTAINER_LIMITS.network)
   .option(
     '--allow-network <name>',
@@ -91,13 +138,25 @@ const program = new Command()
   .option('--allow-keep', 'let runs keep their containers after the run (--keep, for debugging)')
   .option('--pids-limit <n>', 'processes per container', positiveInt, DEFAULT_CONTAINER_LIMITS.pidsLimit)
   .option(
+    '--cpus-per-container <n>',
+    'CPUs one container may use at most (a CFS quota; runs may ask for less)',
+    positiveInt,
+    Math.max(1, Math.floor(availableParallelism() / 2)),
+  )
+  .option(
     '--memory-mb <n>',
     'memory per container, with no extra swap',
     positiveInt,
     DEFAULT_CONTAINER_LIMITS.memoryBytes / 1024 / 1024,
   )
-  .option('--max-runs-per-client <n>', 'runs one client may have at once', positiveInt, DEFAULT_MAX_RUNS_PER_CLIENT)
+  .option(
+    '--max-runs-per-client <n>',
+    'runs one client (one token, over all its connections) may have at once',
+    positiveInt,
+    DEFAULT_MAX_RUNS_PER_CLIENT,
+  )
   .option('--max-output-bytes <n>', 'output kept per stream per file', positiveInt, DEFAULT_MAX_OUTPUT_BYTES)
+  .option('--no-reaper', 'do not start the reaper container that cleans up if this server dies')
   .option(
     '--state-dir <dir>',
     'where the stable server id (for cleaning up after a crash) and the suite history (history.sqlite) live',
@@ -135,6 +194,13 @@ const opts = program.opts<{
   tlsCert?: string;
   tlsKey?: string;
   allowImage: string[];
+  publicMetrics?: boolean;
+  maxConnections: number;
+  maxConnectionsPerToken: number;
+  maxBufferedBytes: number;
+  handshakeTimeout: number;
+  idleTimeout: number;
+  heartbeatInterval: number;
   containerNetwork: string;
   allowNetwork: string[];
   allowPrivileged?: boolean;
@@ -143,12 +209,14 @@ const opts = program.opts<{
   allowPublish?: boolean;
   allowKeep?: boolean;
   pidsLimit: number;
+  cpusPerContainer: number;
   memoryMb: number;
   maxRunsPerClient: number;
   maxOutputBytes: number;
   stateDir: string;
   /** A file, false (--no-history), or not given (the default place). */
   history?: string | boolean;
+  reaper: boolean;
   drainTimeout: number;
   logLevel: string;
 }>();
@@ -179,12 +247,29 @@ try {
     maxOutputBytes: opts.maxOutputBytes,
     serverId,
     reapOnStart: true,
+    // Swarm services are not containers of this engine: the reaper is for the docker backend.
+    reaper: opts.reaper && opts.backend === 'docker',
     tokens,
     ...(opts.insecureNoAuth === true ? { insecureNoAuth: true } : {}),
     ...(tls === undefined ? {} : { tls }),
-    allowImages: opts.allowImage,
+    // A shared server never pulls from a registry on its own host unless a pattern names that registry.
+    imagePolicy: { patterns: opts.allowImage.map(parseImagePattern), refuseLocalRegistries: true },
+    ...(opts.publicMetrics === true ? { publicMetrics: true } : {}),
+    maxConnections: opts.maxConnections,
+    maxConnectionsPerToken: opts.maxConnectionsPerToken,
+    maxBufferedBytes: opts.maxBufferedBytes,
+    handshakeTimeoutMs: opts.handshakeTimeout * 1000,
+    helloTimeoutMs: opts.handshakeTimeout * 1000,
+    idleTimeoutMs: opts.idleTimeout * 1000,
+    heartbeatIntervalMs: opts.heartbeatInterval * 1000,
     containerPolicy: {
-      limits: { network: opts.containerNetwork, pidsLimit: opts.pidsLimit, memoryBytes: opts.memoryMb * 1024 * 1024 },
+      limits: {
+        network: opts.containerNetwork,
+        pidsLimit: opts.pidsLimit,
+        memoryBytes: opts.memoryMb * 1024 * 1024,
+        cpus: opts.cpusPerContainer,
+        capDrop: SHARED_SERVER_CAP_DROP,
+      },
       allowNetworks: opts.allowNetwork,
       allowPrivileged: opts.allowPrivileged === true,
       allowVolumes: opts.allowVolumes === true,

@@ -84,10 +84,22 @@ export function jsonErrorOffset(text: string): number | undefined {
         fail();
       }
     }
-    if (char === '"') { string(); return; }
-    if (char === 't') { literal('true'); return; }
-    if (char === 'f') { literal('false'); return; }
-    if (char === 'n') { literal('null'); return; }
+    if (char === '"') {
+      string();
+      return;
+    }
+    if (char === 't') {
+      literal('true');
+      return;
+    }
+    if (char === 'f') {
+      literal('false');
+      return;
+    }
+    if (char === 'n') {
+      literal('null');
+      return;
+    }
     number();
   };
   try {

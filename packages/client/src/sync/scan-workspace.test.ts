@@ -40,6 +40,20 @@ describe('scanWorkspace', () => {
     assert.match(scanned.skipped[0] ?? '', /^outside-link \(a symlink to .*, outside the project: not followed\)$/);
     assert.equal((await scanWorkspace(root)).treeHash, scanned.treeHash, 'the same tree, the same hash');
   });
+
+  it('leaves out a chain of symlinks that leads out of the tree although each link stays inside', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'baleen-scan-'));
+    await mkdir(path.join(root, 'd'));
+    await writeFile(path.join(root, 'd/x.txt'), 'x\n');
+    await symlink('..', path.join(root, 'd/up'));
+    await symlink('d/up/..', path.join(root, 'esc'));
+    const scanned = await scanWorkspace(root);
+    assert.deepEqual(scanned.entries.map((entry) => entry.path).sort(), ['d/up', 'd/x.txt']);
+    assert.match(
+      scanned.skipped.join('\n'),
+      /^esc \(is a symlink \(-> d\/up\/..\) whose chain of links leads outside/m,
+    );
+  });
 });
 
 describe('manifestFrames', () => {

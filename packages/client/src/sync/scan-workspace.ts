@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { MAX_SYNC_ENTRIES, symlinkInsideTree, treeHashOf, type SyncEntry, BaleenError } from '@baleen/protocol';
+import {
+  MAX_SYNC_ENTRIES,
+  symlinkChainProblems,
+  symlinkInsideTree,
+  treeHashOf,
+  type SyncEntry,
+  BaleenError,
+} from '@baleen/protocol';
 
 /** Never synced, whatever the ignore files say: VCS data, dependencies the image installs, Baleen's own state. */
 export const ALWAYS_IGNORED = ['.git/', 'node_modules/', '.baleen/'];
@@ -69,5 +76,14 @@ export async function scanWorkspace(root: string): Promise<ScannedWorkspace> {
     }
   };
   await walk('');
+  // Links that stay inside one by one can leave it together (`d/up -> ..`, `esc -> d/up/..`): those are left
+  // out too, until what remains holds together (the server refuses a tree that does not).
+  for (let problems = symlinkChainProblems(entries); problems.length > 0; problems = symlinkChainProblems(entries)) {
+    for (const { path: bad, problem } of problems) {
+      const index = entries.findIndex((entry) => entry.path === bad);
+      if (index !== -1) entries.splice(index, 1);
+      skipped.push(`${bad} (${problem}: not followed)`);
+    }
+  }
   return { root, entries, treeHash: treeHashOf(entries), totalBytes, sources, skipped };
 }

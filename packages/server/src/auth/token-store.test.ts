@@ -45,3 +45,27 @@ describe('bearerToken', () => {
     assert.equal(bearerToken(undefined), undefined);
   });
 });
+
+describe('TokenStore.identify', () => {
+  it('gives each token its own stable tenant, and none once revoked', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'baleen-tokens-'));
+    try {
+      const file = path.join(dir, 'tokens');
+      await writeFile(file, 'team-a\nteam-b\n');
+      const store = new TokenStore(['fixed'], file);
+      let reloads = 0;
+      store.onReload(() => (reloads += 1));
+      await store.reload();
+      const a = store.identify('team-a');
+      assert.ok(a !== undefined && a !== store.identify('team-b') && a !== store.identify('fixed'));
+      assert.doesNotMatch(a, /team-a/);
+      await writeFile(file, '# b left\nteam-a\n');
+      await store.reload();
+      assert.equal(store.identify('team-a'), a, 'the same token keeps its tenant across reloads');
+      assert.equal(store.identify('team-b'), undefined);
+      assert.equal(reloads, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

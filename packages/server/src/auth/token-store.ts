@@ -1,5 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+
+/**
+ * Who a client is: its token's identity. Runs, connections and synced files are counted and kept apart per tenant.
+ * Without tokens (loopback, --insecure-no-auth, the embedded server) every client is one tenant.
+ */
+export type TenantId = string;
+export const ANONYMOUS_TENANT: TenantId = 'anonymous';
 
 /**
  * The tokens a server accepts. Tokens come from --token, BALEEN_TOKEN and --token-file (one per line, `#` for
@@ -8,6 +15,9 @@ import { readFile } from 'node:fs/promises';
 export class TokenStore {
   #fromFile: Buffer[] = [];
   readonly #fixed: Buffer[];
+  /** Names tenants in logs without a token's hash that could be guessed offline: keyed per process. */
+  readonly #idKey = randomBytes(32);
+  readonly #reloadListeners = new Set<() => void>();
 
   constructor(
     fixed: readonly string[],
@@ -33,15 +43,28 @@ export class TokenStore {
       .map((line) => line.trim())
       .filter((line) => line.length > 0 && !line.startsWith('#'))
       .map(digest);
+    for (const listener of this.#reloadListeners) listener();
+  }
+
+  /** Called after every reload, e.g. to close the sessions of tokens that were revoked. */
+  onReload(listener: () => void): () => void {
+    this.#reloadListeners.add(listener);
+    return () => this.#reloadListeners.delete(listener);
   }
 
   /** Compares digests in constant time, so the time taken says nothing about how much of a token matched. */
   accepts(presented: string | undefined): boolean {
-    if (presented === undefined || presented.length === 0) return false;
+    return this.identify(presented) !== undefined;
+  }
+
+  /** The tenant a presented token stands for, or undefined when it is not (or no longer) accepted. */
+  identify(presented: string | undefined): TenantId | undefined {
+    if (presented === undefined || presented.length === 0) return undefined;
     const candidate = digest(presented);
     let ok = false;
     for (const token of [...this.#fixed, ...this.#fromFile]) ok = timingSafeEqual(token, candidate) || ok;
-    return ok;
+    if (!ok) return undefined;
+    return `tenant-${createHmac('sha256', this.#idKey).update(candidate).digest('hex').slice(0, 16)}`;
   }
 }
 

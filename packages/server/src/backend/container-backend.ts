@@ -9,7 +9,18 @@ export interface ContainerLimits {
   memoryBytes: number;
   /** Docker network mode: `none` unless the server allows more. */
   network: string;
+  /** CPUs per container at most (a CFS quota), and the default; none: as many as the host has. */
+  cpus?: number;
+  /** Capabilities taken from Docker's default set (untrusted code on a shared server needs none of these). */
+  capDrop?: readonly string[];
 }
+
+/**
+ * What a shared server drops from Docker's default capabilities: raw sockets (spoofing, sniffing on a shared
+ * network), device nodes, audit writes, file capabilities, capability changes and chroot. Kept: what ordinary
+ * test code uses as root in its container (chown, file ownership, setuid/setgid, kill, binding low ports).
+ */
+export const SHARED_SERVER_CAP_DROP = ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SETFCAP', 'SETPCAP', 'SYS_CHROOT'] as const;
 
 export const DEFAULT_CONTAINER_LIMITS: ContainerLimits = {
   pidsLimit: 1024,
@@ -58,6 +69,11 @@ export interface ContainerSpec {
   env: Record<string, string>;
   labels: Record<string, string>;
   maxOutputBytes: number;
+  /**
+   * How long the container may run at most (the file's timeout): the server kills it then, and it carries a
+   * deadline label a little later, which the reaper enforces should the server not.
+   */
+  deadlineMs?: number;
   /**
    * A synced workspace: a fresh tar stream of it on each call, unpacked at the work dir after the container is
    * created and before it starts (no host mount).

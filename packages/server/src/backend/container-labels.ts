@@ -13,6 +13,8 @@ export const LABELS = {
   stage: 'baleen.stage',
   /** Set on what a `--keep` run leaves for its user: no sweep of orphans removes it. */
   kept: 'baleen.kept',
+  /** Epoch seconds after which the reaper kills the container, whatever its server is doing (see reaper/). */
+  deadline: 'baleen.deadline',
 } as const;
 
 /** The labels of everything a run creates: its sweep finds them, and so does a restarted server's. */

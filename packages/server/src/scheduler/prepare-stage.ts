@@ -41,6 +41,7 @@ export async function runPrepareStage(
         env: { ...plan.env, BALEEN_RUN_ID: plan.runId, BALEEN_STAGE: 'prepare' },
         labels,
         maxOutputBytes: plan.maxOutputBytes,
+        deadlineMs: plan.timeoutMs,
         settings: plan.container,
         mounts: [{ volume, target: JOB_DIR, readOnly: false }],
         // The prepare stage compiles what the tests will run: it works on the synced tree too.

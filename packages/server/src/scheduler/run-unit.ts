@@ -262,6 +262,7 @@ export async function runUnit(target: UnitAttempt, deps: RunUnitDeps, runSignal:
           keep: plan.container.keep,
         }),
         maxOutputBytes: plan.maxOutputBytes,
+        deadlineMs,
         settings: plan.container,
         mounts: deps.mounts ?? [],
         ...(plan.workspace === undefined ? {} : { workspace: plan.workspace }),

@@ -7,14 +7,27 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { BaleenError, type ServerMessage } from '@baleen/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { bearerToken } from '../auth/token-store.js';
+import { ANONYMOUS_TENANT, bearerToken, type TenantId } from '../auth/token-store.js';
+import { ConnectionCaps } from '../limits/connection-caps.js';
+import { startHeartbeat } from '../limits/heartbeat.js';
+import { OutboundBudget } from '../limits/outbound-budget.js';
+import { PendingSockets } from '../limits/pending-sockets.js';
+import { TenantRuns } from '../limits/tenant-runs.js';
 import type { ContainerBackend } from '../backend/container-backend.js';
 import { LABELS } from '../backend/container-labels.js';
 import { DockerBackend } from '../backend/docker/docker-backend.js';
+import { createDockerClient } from '../backend/docker/docker-client.js';
+import { startReaper } from '../reaper/reaper.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
 import { CapacityGate } from '../scheduler/capacity-gate.js';
 import { executeRun } from '../scheduler/execute-run.js';
-import { ClientSession, type SessionHost } from './client-session.js';
+import {
+  ClientSession,
+  CLOSE_HELLO_TIMEOUT,
+  CLOSE_IDLE,
+  CLOSE_TOKEN_REVOKED,
+  type SessionHost,
+} from './client-session.js';
 import { embeddedServerId, isOrphanedEmbeddedServer } from './embedded-owner.js';
 import { newId } from './ids.js';
 import { MAX_CLIENT_FRAME_BYTES, withServerDefaults, type ServerOptions } from './server-options.js';
@@ -59,7 +72,9 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   // Served in turn like the capacity, so one run's burst of start-ups cannot hold back another run's.
   const startGate = new CapacityGate(options.startConcurrency);
   const metrics = new ServerMetrics(gate);
-  const sessions = new Set<ClientSession>();
+  const sessions = new Map<ClientSession, { socket: WebSocket; token: string | undefined }>();
+  const outbound = new OutboundBudget(options.maxBufferedBytes, options.maxClientBufferedBytes);
+  const tenantRuns = new TenantRuns();
   const runsInFlight = new Set<Promise<unknown>>();
   let shuttingDown = false;
   // Runs whose containers could not be swept (the engine was down): retried once the engine answers again.
@@ -78,6 +93,13 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   };
 
   if (options.reapOnStart === true) await reapEarlierInstance(backend, serverId, log);
+  const reaper =
+    options.reaper === true
+      ? await startReaper(createDockerClient(), serverId, log).catch((error: unknown) => {
+          log.warn({ err: String(error) }, 'could not start the reaper; a crash would leave containers behind');
+          return undefined;
+        })
+      : undefined;
   // In the background: the user's run need not wait for another run's leftovers to go; close() waits for it.
   const reapingOrphans = options.embedded === true ? reapOrphanedEmbeddedServers(backend, log) : Promise.resolve();
   // Synced trees live only as long as this server: a fresh folder, removed when it stops.
@@ -94,10 +116,12 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     capacity: options.capacity,
     maxOutputBytes: options.maxOutputBytes,
     engine: backend.engine,
-    allowImages: options.allowImages,
+    imagePolicy: options.imagePolicy,
     containerPolicy: options.containerPolicy,
     maxRunsPerClient: options.maxRunsPerClient,
     clientLabel: options.embedded === true ? 'local' : 'remote',
+    tenantRuns,
+    outbound,
     workspaces,
     maxSyncBytes: options.maxSyncBytes,
     ...(backend.workspaceUnsupported === undefined ? {} : { syncUnsupported: backend.workspaceUnsupported }),
@@ -135,52 +159,97 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     },
   };
 
+  const tenantOf = (request: IncomingMessage): { tenant: TenantId | undefined; token: string | undefined } => {
+    const token = bearerToken(request.headers.authorization);
+    if (tokens?.enabled !== true) return { tenant: ANONYMOUS_TENANT, token };
+    return { tenant: tokens.identify(token), token };
+  };
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    void answerHttp(request, response, { serverId, backend, gate, metrics, runs: () => runsInFlight.size });
+    const metricsAllowed = options.publicMetrics === true || tenantOf(request).tenant !== undefined;
+    void answerHttp(request, response, {
+      serverId,
+      backend,
+      gate,
+      metrics,
+      runs: () => runsInFlight.size,
+      metricsAllowed,
+    });
   };
   const http: Server =
-    options.tls === undefined ? createHttpServer(onRequest) : createHttpsServer(options.tls, onRequest);
+    options.tls === undefined
+      ? createHttpServer(onRequest)
+      : createHttpsServer({ ...options.tls, handshakeTimeout: options.handshakeTimeoutMs }, onRequest);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false });
+
+  // A socket that has not become a WebSocket has a deadline, and there are at most so many: silent sockets cost
+  // bounded descriptors, and past the limit the oldest goes, never the newcomer (a real client upgrades at once).
+  const pending = new PendingSockets(options.maxPendingConnections, options.handshakeTimeoutMs);
+  http.on(options.tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => pending.add(socket));
+  const caps = new ConnectionCaps(options.maxConnections, options.maxConnectionsPerToken);
 
   // Tokens are checked at the HTTP upgrade, before a WebSocket exists: a refused client costs one response.
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-    if (tokens?.enabled === true && !tokens.accepts(bearerToken(request.headers.authorization))) {
+    pending.settled(socket);
+    const { tenant, token } = tenantOf(request);
+    if (tenant === undefined) {
       log.warn({ peer: request.socket.remoteAddress }, 'refused a client without a valid token');
-      socket.end(
-        'HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nauthentication failed\n',
-      );
-      socket.destroy();
+      refuseUpgrade(socket, 401, 'Unauthorized', 'authentication failed');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    // Without tokens there is one tenant but many clients: each connection is counted on its own then.
+    const admitted = caps.admit(tokens?.enabled === true ? tenant : newId('conn'));
+    if ('refusal' in admitted) {
+      log.warn({ peer: request.socket.remoteAddress, tenant }, admitted.refusal);
+      refuseUpgrade(socket, 503, 'Service Unavailable', admitted.refusal);
+      return;
+    }
+    // The raw socket closes however the connection ends, a failed handshake included.
+    socket.once('close', admitted.release);
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request, { tenant, token }));
   });
 
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage, who: { tenant: TenantId; token?: string }) => {
     const peer = `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
-    const session = new ClientSession(socket, host, log.child({ peer }));
-    sessions.add(session);
-    let alive = true;
-    socket.on('pong', () => {
-      alive = true;
+    const owner = tokens?.enabled === true ? who.tenant : undefined;
+    const session = new ClientSession(socket, host, log.child({ peer, tenant: who.tenant }), who.tenant, owner);
+    sessions.set(session, { socket, token: who.token });
+    outbound.add(socket);
+    // A client that vanishes without closing (killed, network gone, not reading) misses its pongs and is dropped.
+    const stopHeartbeat = startHeartbeat(socket, options.heartbeatIntervalMs, () => {
+      log.warn({ peer }, 'client missed its heartbeat; dropping it and cancelling its runs');
+      socket.terminate();
     });
-    // A client that vanishes without closing (killed, network gone) misses its pongs and is dropped.
-    const heartbeat = setInterval(() => {
-      if (!alive) {
-        log.warn({ peer }, 'client missed its heartbeat; dropping it and cancelling its runs');
-        socket.terminate();
-        return;
-      }
-      alive = false;
-      socket.ping();
-    }, options.heartbeatIntervalMs);
-    heartbeat.unref();
+    const helloDeadline = setTimeout(() => {
+      if (!session.greeted) closeWithin(socket, CLOSE_HELLO_TIMEOUT, 'no hello in time');
+    }, options.helloTimeoutMs);
+    helloDeadline.unref();
+    const idleCheck = setInterval(
+      () => {
+        if (session.idleMs() > options.idleTimeoutMs)
+          closeWithin(socket, CLOSE_IDLE, 'idle: no run, no sync, no frame');
+      },
+      Math.min(5_000, Math.max(100, options.idleTimeoutMs / 4)),
+    );
+    idleCheck.unref();
     socket.on('message', (raw) => session.handleFrame(raw));
     socket.on('error', (error) => log.warn({ peer, err: error.message }, 'socket error'));
     socket.on('close', () => {
-      clearInterval(heartbeat);
+      stopHeartbeat();
+      clearTimeout(helloDeadline);
+      clearInterval(idleCheck);
+      outbound.delete(socket);
       // A client that goes away takes its runs with it: nothing keeps running for nobody.
       void session.close('client disconnected').finally(() => sessions.delete(session));
     });
+  });
+
+  // A token revoked by SIGHUP (its line deleted from --token-file) closes its open sessions, with their runs.
+  const stopWatchingTokens = tokens?.onReload(() => {
+    for (const [session, { socket, token }] of sessions) {
+      if (tokens.identify(token) !== undefined) continue;
+      log.warn({ tenant: session.tenant }, 'token revoked: closing its connection and cancelling its runs');
+      closeWithin(socket, CLOSE_TOKEN_REVOKED, 'token revoked');
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -214,7 +283,8 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
-      await Promise.all([...sessions].map((session) => session.close('server shutting down')));
+      stopWatchingTokens?.();
+      await Promise.all([...sessions.keys()].map((session) => session.close('server shutting down')));
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       http.closeAllConnections();
@@ -222,6 +292,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
       await workspaces.close();
       history?.close();
       await reapingOrphans;
+      reaper?.stop();
       log.info('baleen-server stopped');
     })();
     return closing;
@@ -261,7 +332,20 @@ async function reapOrphanedEmbeddedServers(backend: ContainerBackend, log: Serve
   }
 }
 
+/** Answers an upgrade that will not become a WebSocket, and closes its socket. */
+function refuseUpgrade(socket: Socket, status: number, statusText: string, body: string): void {
+  socket.end(`HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${body}\n`);
+  socket.destroy();
+}
+
+/** Closes with a code the client can read, and hard-stops a peer that does not complete the close in 1 s. */
+function closeWithin(socket: WebSocket, code: number, reason: string): void {
+  socket.close(code, reason);
+  setTimeout(() => socket.terminate(), 1_000).unref();
+}
+
 interface HttpContext {
+  metricsAllowed: boolean;
   serverId: string;
   backend: ContainerBackend;
   gate: CapacityGate;
@@ -291,6 +375,14 @@ async function answerHttp(request: IncomingMessage, response: ServerResponse, co
     return;
   }
   if (request.method === 'GET' && request.url === '/metrics') {
+    if (!context.metricsAllowed) {
+      // What runs, how many and how they end is the operator's to see: behind a token unless --public-metrics.
+      response.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
+      response.end(
+        '/metrics needs a token (Authorization: Bearer ...) on this server, or baleen-server --public-metrics\n',
+      );
+      return;
+    }
     response.writeHead(200, { 'content-type': context.metrics.registry.contentType });
     response.end(await context.metrics.registry.metrics());
     return;

@@ -14,8 +14,11 @@ import {
 import { WebSocket } from 'ws';
 import { resolveContainer, type ContainerPolicy } from './container-policy.js';
 import type { Logger } from '../log/logger.js';
-import { MAX_CLIENT_BUFFERED_BYTES } from './server-options.js';
-import { imageAllowed, unsafePath } from './run-policy.js';
+import { unsafePath } from './run-policy.js';
+import { imageRefusal, type ImagePolicy } from './image-policy.js';
+import type { OutboundBudget } from '../limits/outbound-budget.js';
+import type { TenantRuns } from '../limits/tenant-runs.js';
+import { ANONYMOUS_TENANT, type TenantId } from '../auth/token-store.js';
 import type { RunPlan } from '../scheduler/run-plan.js';
 import { newId } from './ids.js';
 import { SyncReceiver } from '../sync/sync-receiver.js';
@@ -26,6 +29,10 @@ import type { WorkspaceStore } from '../sync/workspace-store.js';
 
 /** Close codes in the private range, so a client can tell why the server hung up. */
 export const CLOSE_PROTOCOL_VERSION_MISMATCH = 4002;
+export const CLOSE_HELLO_TIMEOUT = 4003;
+export const CLOSE_IDLE = 4004;
+export const CLOSE_TOKEN_REVOKED = 4005;
+export const CLOSE_TOO_SLOW = 4006;
 
 /** What a session needs from its server: identity, limits and a way to run a plan. */
 export interface SessionHost {
@@ -34,11 +41,15 @@ export interface SessionHost {
   readonly capacity: number;
   readonly maxOutputBytes: number;
   readonly engine: string;
-  readonly allowImages: readonly string[];
+  readonly imagePolicy: ImagePolicy;
   readonly containerPolicy: ContainerPolicy;
+  /** Runs one tenant may have at once, over all its connections, and how many each has. */
   readonly maxRunsPerClient: number;
-  /** Who a run's history says ran it: `local` on an embedded server. */
+  /** Who a run's history says ran it when there are no tokens: `local` on an embedded server. */
   readonly clientLabel: string;
+  readonly tenantRuns: TenantRuns;
+  /** What may be queued for this client, within the server's budget for all clients. */
+  readonly outbound: OutboundBudget;
   /** Synced workspaces (--sync), and the largest tree a client may send. */
   readonly workspaces: WorkspaceStore;
   readonly maxSyncBytes: number;
@@ -71,20 +82,38 @@ export class ClientSession {
   /** Sync frames are handled one after another: each may write to disk. */
   #syncQueue: Promise<void> = Promise.resolve();
 
-  /** Runs of one client share one place in the capacity's rotation, so clients, not runs, are served in turn. */
   readonly clientId = newId('client');
+  #lastFrameAt = Date.now();
 
+  /**
+   * `tenant`: the token's identity, which synced trees are kept under. `owner`: whose runs these are, for
+   * --max-runs-per-client and the capacity's rotation (the tenant when tokens are on, so that a token gains nothing
+   * by opening more connections; else this connection), so clients, not runs, are served in turn.
+   */
   constructor(
     private readonly socket: WebSocket,
     private readonly host: SessionHost,
     private readonly log: Logger,
+    readonly tenant: TenantId,
+    private readonly owner: string = newId('client'),
   ) {}
 
   get activeRuns(): number {
     return this.#runs.size;
   }
 
+  get greeted(): boolean {
+    return this.#greeted;
+  }
+
+  /** How long the connection has had no run, no open sync and no frame; 0 while it has any. */
+  idleMs(now = Date.now()): number {
+    if (this.#runs.size > 0 || (this.#sync?.openSyncs ?? 0) > 0) return 0;
+    return now - this.#lastFrameAt;
+  }
+
   handleFrame(raw: RawFrame): void {
+    this.#lastFrameAt = Date.now();
     const decoded = decodeClientMessage(raw);
     if (!decoded.ok) {
       this.log.debug({ code: decoded.code }, decoded.reason);
@@ -128,8 +157,11 @@ export class ClientSession {
           });
           return;
         }
-        const receiver = (this.#sync ??= new SyncReceiver(this.host.workspaces, this.host.maxSyncBytes, (reply) =>
-          this.#send(reply),
+        const receiver = (this.#sync ??= new SyncReceiver(
+          this.host.workspaces,
+          this.host.maxSyncBytes,
+          this.tenant,
+          (reply) => this.#send(reply),
         ));
         this.#syncQueue = this.#syncQueue.then(() => receiver.handle(message));
         return;
@@ -200,17 +232,19 @@ export class ClientSession {
       return;
     }
     this.#runRefs.add(message.runRef);
+    const releaseTenantRun = this.host.tenantRuns.add(this.owner);
     // A synced tree is kept for as long as the run uses it, whatever else the store evicts meanwhile.
     const unpin = message.sync === undefined ? undefined : this.host.workspaces.pin(message.sync.treeHash);
+    const tenant = this.tenant;
     const treeHash = message.sync?.treeHash;
     const runId = newId('run');
     const plan: RunPlan = {
       runId,
       serverId: this.host.serverId,
-      owner: this.clientId,
+      owner: this.owner,
       image: message.image,
       suite: message.suite ?? suiteOfImage(message.image),
-      client: this.host.clientLabel,
+      client: this.tenant === ANONYMOUS_TENANT ? this.host.clientLabel : this.tenant,
       files: message.files,
       order: message.order ?? 'timing',
       seed: message.seed ?? newSeed(),
@@ -230,7 +264,7 @@ export class ClientSession {
       container: container.settings,
       pull: message.pull ?? 'missing',
       prepare: message.prepare,
-      ...(treeHash === undefined ? {} : { workspace: () => this.host.workspaces.archive(treeHash) }),
+      ...(treeHash === undefined ? {} : { workspace: () => this.host.workspaces.archive(treeHash, tenant) }),
     };
     const log = this.log.child({ runId });
     log.info({ image: plan.image, files: plan.files.length, concurrency: plan.concurrency }, 'run accepted');
@@ -253,6 +287,7 @@ export class ClientSession {
         },
       )
       .finally(() => {
+        releaseTenantRun();
         unpin?.();
         this.#runs.delete(runId);
         if (this.#runs.size === 0) {
@@ -267,17 +302,18 @@ export class ClientSession {
 
   /** Why this server will not run the request, checked before any container exists. */
   #refusal(message: RunMessage): string | undefined {
-    if (this.#runs.size >= this.host.maxRunsPerClient) {
-      return `this connection already has ${this.#runs.size} runs in progress (at most ${this.host.maxRunsPerClient} at once)`;
+    const running = this.host.tenantRuns.count(this.owner);
+    if (running >= this.host.maxRunsPerClient) {
+      return `this client already has ${running} runs in progress (at most ${this.host.maxRunsPerClient} at once, per token over all its connections)`;
     }
-    if (!imageAllowed(message.image, this.host.allowImages)) {
-      return `image '${message.image}' is not allowed on this server (allowed: ${this.host.allowImages.join(', ')})`;
-    }
+    const image = imageRefusal(message.image, this.host.imagePolicy);
+    if (image !== undefined) return image;
     const bad = message.files.find(unsafePath);
     if (bad !== undefined) return `file '${bad}' must be a relative path inside the work dir (no leading /, no '..')`;
     if (message.sync !== undefined) {
       if (this.host.syncUnsupported !== undefined) return this.host.syncUnsupported;
-      if (!this.host.workspaces.isReady(message.sync.treeHash)) {
+      // The same answer whether no one or another tenant synced it: a hash alone opens nothing.
+      if (!this.host.workspaces.isReady(message.sync.treeHash, this.tenant)) {
         return `workspace ${message.sync.treeHash.slice(0, 12)} is not on this server: sync it first (sync-offer)`;
       }
     }
@@ -288,7 +324,7 @@ export class ClientSession {
 
   /** Tells each run of this client its place in the queue when it changes, and 0 when it gets a slot. */
   #tellPositions(): void {
-    const position = this.host.queuePosition(this.clientId);
+    const position = this.host.queuePosition(this.owner);
     for (const [runId, run] of this.#runs) {
       if (run.position === position) continue;
       run.position = position;
@@ -312,13 +348,15 @@ export class ClientSession {
 
   #send(message: ServerMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    if (this.socket.bufferedAmount > MAX_CLIENT_BUFFERED_BYTES) {
+    const encoded = encodeMessage(message);
+    const refusal = this.host.outbound.refusal(this.socket, encoded.length);
+    if (refusal !== undefined) {
       // A client that does not read cannot make the server hold its output without bound: it is dropped,
       // which cancels its runs like any disconnect.
-      this.log.warn({ buffered: this.socket.bufferedAmount }, 'client reads too slowly; dropping it');
+      this.log.warn({ buffered: this.socket.bufferedAmount, why: refusal }, 'client reads too slowly; dropping it');
       this.socket.terminate();
       return;
     }
-    this.socket.send(encodeMessage(message));
+    this.socket.send(encoded);
   }
 }

@@ -75,6 +75,11 @@ export function resolveContainer(request: ContainerRequest | undefined, policy: 
       `memory ${Math.ceil(asked.memoryBytes / MIB)} MiB is above this server's limit of ${Math.floor(limits.memoryBytes / MIB)} MiB (baleen-server --memory-mb)`,
     );
   }
+  if (asked.cpus !== undefined && limits.cpus !== undefined && asked.cpus > limits.cpus) {
+    refusals.push(
+      `${asked.cpus} CPUs per container is above this server's limit of ${limits.cpus} (baleen-server --cpus-per-container)`,
+    );
+  }
   if (asked.pidsLimit !== undefined && asked.pidsLimit > limits.pidsLimit) {
     refusals.push(
       `a pids limit of ${asked.pidsLimit} is above this server's limit of ${limits.pidsLimit} (baleen-server --pids-limit)`,

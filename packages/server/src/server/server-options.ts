@@ -3,6 +3,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES, defaultCapacity } from '@baleen/protocol';
 import type { ContainerBackend } from '../backend/container-backend.js';
 import { STRICT_POLICY, type ContainerPolicy } from './container-policy.js';
 import type { TokenStore } from '../auth/token-store.js';
+import { OPEN_IMAGE_POLICY, type ImagePolicy } from './image-policy.js';
 import type { Logger } from '../log/logger.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -14,6 +15,19 @@ export const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 /** Output queued for a client that reads too slowly; past it the client is dropped rather than buffered. */
 export const MAX_CLIENT_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** Output queued for all clients together; past it, the clients with the most queued are dropped. */
+export const MAX_BUFFERED_BYTES = 128 * 1024 * 1024;
+/** WebSocket connections at once, server-wide and per token. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
+export const DEFAULT_MAX_CONNECTIONS_PER_TOKEN = 16;
+/** Sockets connected but not yet a WebSocket; past it the oldest is closed. */
+export const MAX_PENDING_CONNECTIONS = 256;
+/** How long a socket may take to become a WebSocket (HTTP upgrade, or TLS handshake and upgrade). */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** How long a new connection may take to say hello. */
+export const HELLO_TIMEOUT_MS = 10_000;
+/** A connection with no run, no open sync and no frame for this long is closed. */
+export const IDLE_TIMEOUT_MS = 300_000;
 export const DEFAULT_MAX_RUNS_PER_CLIENT = 4;
 export const DEFAULT_MAX_SYNC_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_SYNC_CACHE_BYTES = 1024 * 1024 * 1024;
@@ -40,6 +54,8 @@ export interface ServerOptions {
   serverId?: string;
   /** Remove this server id's containers left by an earlier instance before listening (needs a stable id). */
   reapOnStart?: boolean;
+  /** Start a reaper container that cleans up after this server if its process dies (see reaper/). */
+  reaper?: boolean;
   /**
    * Embedded in a client process (the CLI's default): the id names this host and process, and what embedded
    * servers of ended processes on this host left behind is swept in the background (see embedded-owner.ts).
@@ -52,10 +68,22 @@ export interface ServerOptions {
   insecureNoAuth?: boolean;
   /** TLS key and certificate (PEM): serve wss:// instead of ws://. */
   tls?: { key: Buffer; cert: Buffer };
-  /** Image patterns a run may use (`*` matches anything); empty allows every image. */
-  allowImages: string[];
+  /** Which images a run may use (--allow-image, local registries). */
+  imagePolicy: ImagePolicy;
+  /** Serve /metrics without a token (it is behind one when tokens are on). */
+  publicMetrics?: boolean;
+  maxConnections: number;
+  maxConnectionsPerToken: number;
+  maxPendingConnections: number;
+  handshakeTimeoutMs: number;
+  helloTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** What may be queued for all clients together, and for one. */
+  maxBufferedBytes: number;
+  maxClientBufferedBytes: number;
   /** What containers get by default and what a client may loosen. */
   containerPolicy: ContainerPolicy;
+  /** Runs one token (one tenant) may have at once, over all its connections. */
   maxRunsPerClient: number;
   heartbeatIntervalMs: number;
   /** Largest workspace tree (sum of file sizes) a client may sync. */
@@ -80,7 +108,15 @@ export function withServerDefaults(options: Partial<ServerOptions> & Pick<Server
     capacity: defaultCapacity(),
     startConcurrency: defaultStartConcurrency(),
     maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
-    allowImages: [],
+    imagePolicy: OPEN_IMAGE_POLICY,
+    maxConnections: DEFAULT_MAX_CONNECTIONS,
+    maxConnectionsPerToken: DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+    maxPendingConnections: MAX_PENDING_CONNECTIONS,
+    handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+    helloTimeoutMs: HELLO_TIMEOUT_MS,
+    idleTimeoutMs: IDLE_TIMEOUT_MS,
+    maxBufferedBytes: MAX_BUFFERED_BYTES,
+    maxClientBufferedBytes: MAX_CLIENT_BUFFERED_BYTES,
     containerPolicy: STRICT_POLICY,
     maxRunsPerClient: DEFAULT_MAX_RUNS_PER_CLIENT,
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,

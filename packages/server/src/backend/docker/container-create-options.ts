@@ -1,5 +1,12 @@
 import type Docker from 'dockerode';
 import type { ContainerSpec } from '../container-backend.js';
+import { LABELS } from '../container-labels.js';
+
+/**
+ * The reaper's deadline comes this long after the server's own, so it never races the server's kill
+ * (BALEEN_REAPER_GRACE_SECONDS changes it, e.g. for a test of a hung server).
+ */
+export const REAPER_GRACE_MS = Number(process.env['BALEEN_REAPER_GRACE_SECONDS'] ?? 60) * 1000;
 
 /** `all` -> every GPU; `2` -> two; `device=0,1` -> those devices (as `docker run --gpus` reads it). */
 export function gpuDeviceRequest(gpus: string): Docker.DeviceRequest {
@@ -14,7 +21,7 @@ export function gpuDeviceRequest(gpus: string): Docker.DeviceRequest {
  * unprivileged unless the server allowed otherwise, cannot gain privileges, has a pids and memory limit with no
  * extra swap, and has no log driver (output comes from the attach stream).
  */
-export function containerCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+export function containerCreateOptions(spec: ContainerSpec, now = Date.now()): Docker.ContainerCreateOptions {
   const { settings } = spec;
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostPort: string }[]> = {};
@@ -29,6 +36,7 @@ export function containerCreateOptions(spec: ContainerSpec): Docker.ContainerCre
     AutoRemove: false,
     Privileged: settings.privileged,
     SecurityOpt: ['no-new-privileges'],
+    ...((settings.capDrop?.length ?? 0) > 0 && !settings.privileged ? { CapDrop: [...(settings.capDrop ?? [])] } : {}),
     PidsLimit: settings.pidsLimit,
     Memory: settings.memoryBytes,
     // Equal to Memory: no swap on top of the memory limit.
@@ -61,7 +69,13 @@ export function containerCreateOptions(spec: ContainerSpec): Docker.ContainerCre
     ...(settings.entrypoint === undefined ? {} : { Entrypoint: settings.entrypoint }),
     ...(settings.publish.length === 0 ? {} : { ExposedPorts: exposed }),
     Env: Object.entries(spec.env).map(([name, value]) => `${name}=${value}`),
-    Labels: spec.labels,
+    Labels:
+      spec.deadlineMs === undefined
+        ? spec.labels
+        : {
+            ...spec.labels,
+            [LABELS.deadline]: String(Math.ceil((now + spec.deadlineMs + REAPER_GRACE_MS) / 1000)),
+          },
     Tty: false,
     AttachStdin: false,
     AttachStdout: true,

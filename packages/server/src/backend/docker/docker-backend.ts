@@ -1,3 +1,4 @@
+import { createDockerClient } from './docker-client.js';
 import Docker from 'dockerode';
 import { BaleenError, type PullPolicy } from '@baleen/protocol';
 import type { Logger } from 'pino';
@@ -29,7 +30,7 @@ export class DockerBackend implements ContainerBackend {
     private readonly log: Logger,
     docker?: Docker,
   ) {
-    this.#docker = docker ?? new Docker();
+    this.#docker = docker ?? createDockerClient();
     this.engine = describeDockerEngine();
   }
 

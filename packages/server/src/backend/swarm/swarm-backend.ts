@@ -1,3 +1,4 @@
+import { createDockerClient } from '../docker/docker-client.js';
 import { BaleenError, type PullPolicy } from '@baleen/protocol';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
@@ -26,7 +27,7 @@ export class SwarmBackend implements ContainerBackend {
     private readonly log: Logger,
     docker?: Docker,
   ) {
-    this.#docker = docker ?? new Docker();
+    this.#docker = docker ?? createDockerClient();
     this.#local = new DockerBackend(log, this.#docker);
     this.engine = `swarm via ${this.#local.engine}`;
   }
