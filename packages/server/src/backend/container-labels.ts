@@ -15,7 +15,15 @@ export const LABELS = {
   kept: 'baleen.kept',
   /** Epoch seconds after which the reaper kills the container, whatever its server is doing (see reaper/). */
   deadline: 'baleen.deadline',
+  /**
+   * From BALEEN_SESSION, when set: who started this server, so that, say, a test suite can find and clean up what
+   * it made and leave alone what a live server on the same engine runs.
+   */
+  session: 'baleen.session',
 } as const;
+
+/** The session label's value for what this process makes, if it has one. */
+const SESSION = process.env['BALEEN_SESSION'];
 
 /** The labels of everything a run creates: its sweep finds them, and so does a restarted server's. */
 export function runLabels(serverId: string, runId: string, keep = false): Record<string, string> {
@@ -24,6 +32,7 @@ export function runLabels(serverId: string, runId: string, keep = false): Record
     [LABELS.server]: serverId,
     [LABELS.run]: runId,
     ...(keep ? { [LABELS.kept]: 'true' } : {}),
+    ...(SESSION === undefined || SESSION === '' ? {} : { [LABELS.session]: SESSION }),
   };
 }
 
