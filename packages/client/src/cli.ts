@@ -144,13 +144,29 @@ function addRunOptions(command: Command): Command {
   );
 }
 
+/**
+ * A reader that goes away (`baleen ... | head -3`) is a Ctrl-C: the run is cancelled and its containers removed,
+ * quietly. Writes after that go nowhere; without this listener the first one would crash the process (EPIPE).
+ */
+const stdoutGone = new Set<() => void>();
+let stdoutClosed = false;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' || stdoutClosed) return;
+  stdoutClosed = true;
+  for (const handler of stdoutGone) handler();
+});
+
 const io = {
   stdout: process.stdout,
   stderr: process.stderr,
   cwd: process.cwd(),
   onInterrupt: (handler: () => void) => {
     process.on('SIGINT', handler);
-    return () => process.off('SIGINT', handler);
+    stdoutGone.add(handler);
+    return () => {
+      process.off('SIGINT', handler);
+      stdoutGone.delete(handler);
+    };
   },
 };
 

@@ -50,7 +50,11 @@ export const publishSchema = z.object({
  * limits above its own) before any container exists.
  */
 export const containerRequestSchema = z.strictObject({
-  memoryBytes: z.int().positive().optional(),
+  /** At least 6 MiB: the engine refuses less (and each file would fail on it). */
+  memoryBytes: z
+    .int()
+    .min(6 * 1024 * 1024, 'must be at least 6m (the Docker engine’s minimum)')
+    .optional(),
   /** CPUs, fractional: 1.5 = one and a half cores. */
   cpus: z.number().positive().max(1_024).optional(),
   cpusetCpus: z

@@ -201,27 +201,27 @@ describe('containerRequestFrom', () => {
     assert.deepEqual(request, { memoryBytes: GIB, privileged: false });
   });
 
-  it('rejects a bad --user with a usage error naming the field', () => {
-    assertUsage(() => containerRequestFrom({ user: 'bad user' }, CWD), /^container option user:/);
-    assertUsage(() => containerRequestFrom({ user: 'a:b:c' }, CWD), /container option user/);
+  it('rejects a bad --user with a usage error naming the flag and the value', () => {
+    assertUsage(() => containerRequestFrom({ user: 'bad user' }, CWD), /^--user bad user:/);
+    assertUsage(() => containerRequestFrom({ user: 'a:b:c' }, CWD), /^--user a:b:c:/);
   });
 
-  it('rejects a bad --network with a usage error naming the field', () => {
-    assertUsage(() => containerRequestFrom({ network: 'container:abc' }, CWD), /^container option network:/);
-    assertUsage(() => containerRequestFrom({ network: '-bad' }, CWD), /container option network/);
+  it('rejects a bad --network with a usage error naming the flag and the value', () => {
+    assertUsage(() => containerRequestFrom({ network: 'container:abc' }, CWD), /^--network container:abc:/);
+    assertUsage(() => containerRequestFrom({ network: '-bad' }, CWD), /^--network -bad:/);
   });
 
   it('rejects other invalid values with a usage error', () => {
-    assertUsage(() => containerRequestFrom({ hostname: 'not_a_host' }, CWD), /container option hostname/);
-    assertUsage(() => containerRequestFrom({ cpusetCpus: 'all' }, CWD), /container option cpusetCpus/);
-    assertUsage(() => containerRequestFrom({ gpus: '0' }, CWD), /container option gpus/);
-    assertUsage(() => containerRequestFrom({ cpus: 0 }, CWD), /container option cpus/);
-    assertUsage(() => containerRequestFrom({ pidsLimit: 1.5 }, CWD), /container option pidsLimit/);
-    assertUsage(() => containerRequestFrom({ tmpfs: ['relative'] }, CWD), /container option tmpfs\.0\.target/);
-    assertUsage(() => containerRequestFrom({ tmpfs: ['/x:size=64m;rm'] }, CWD), /container option tmpfs\.0\.options/);
-    assertUsage(() => containerRequestFrom({ volume: ['/a:relative'] }, CWD), /container option volumes\.0\.target/);
-    assertUsage(() => containerRequestFrom({ publish: ['0'] }, CWD), /container option publish\.0\.containerPort/);
-    assertUsage(() => containerRequestFrom({ publish: ['80:70000'] }, CWD), /container option publish\.0\.hostPort/);
+    assertUsage(() => containerRequestFrom({ hostname: 'not_a_host' }, CWD), /^--hostname not_a_host:/);
+    assertUsage(() => containerRequestFrom({ cpusetCpus: 'all' }, CWD), /^--cpuset-cpus all:/);
+    assertUsage(() => containerRequestFrom({ gpus: '0' }, CWD), /^--gpus 0:/);
+    assertUsage(() => containerRequestFrom({ cpus: 0 }, CWD), /^--cpus 0:/);
+    assertUsage(() => containerRequestFrom({ pidsLimit: 1.5 }, CWD), /^--pids-limit 1\.5:/);
+    assertUsage(() => containerRequestFrom({ tmpfs: ['relative'] }, CWD), /^--tmpfs:/);
+    assertUsage(() => containerRequestFrom({ tmpfs: ['/x:size=64m;rm'] }, CWD), /^--tmpfs:/);
+    assertUsage(() => containerRequestFrom({ volume: ['/a:relative'] }, CWD), /^--volume:/);
+    assertUsage(() => containerRequestFrom({ publish: ['0'] }, CWD), /^--publish:/);
+    assertUsage(() => containerRequestFrom({ publish: ['80:70000'] }, CWD), /^--publish:/);
   });
 
   it('passes on the size and format errors of the individual flags', () => {

@@ -114,8 +114,12 @@ export function containerRequestFrom(flags: ContainerFlags, cwd: string): Contai
   const parsed = containerRequestSchema.safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') ?? 'container options';
-    throw new BaleenError('USAGE', `container option ${where}: ${issue?.message ?? 'invalid'}`);
+    const field = String(issue?.path[0] ?? '');
+    const flag = FLAG_OF_FIELD[field];
+    const where = flag === undefined ? `container option ${issue?.path.join('.') ?? ''}` : flag;
+    const value = flag === undefined ? undefined : (flags as Record<string, unknown>)[FLAG_KEY[flag] ?? ''];
+    const shown = typeof value === 'string' || typeof value === 'number' ? ` ${String(value)}` : '';
+    throw new BaleenError('USAGE', `${where}${shown}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }
@@ -144,3 +148,28 @@ export async function environmentFrom(envFiles: readonly string[], envFlags: rea
   }
   return parseEnvOptions([...entries, ...envFlags]);
 }
+
+/** The flag behind each field of a container request, to name it when its value is refused. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  memoryBytes: '--memory',
+  cpus: '--cpus',
+  cpusetCpus: '--cpuset-cpus',
+  pidsLimit: '--pids-limit',
+  network: '--network',
+  user: '--user',
+  hostname: '--hostname',
+  entrypoint: '--entrypoint',
+  shmSizeBytes: '--shm-size',
+  gpus: '--gpus',
+  tmpfs: '--tmpfs',
+  volumes: '--volume',
+  publish: '--publish',
+};
+
+/** The option key of each flag above. */
+const FLAG_KEY: Record<string, string> = Object.fromEntries(
+  Object.values(FLAG_OF_FIELD).map((flag) => [
+    flag,
+    flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
+  ]),
+);

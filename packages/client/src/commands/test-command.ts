@@ -23,6 +23,9 @@ import { containerRequestFrom, environmentFrom, type ContainerFlags } from './co
 import { scanWorkspace, type ScannedWorkspace } from '../sync/scan-workspace.js';
 import { formatBytes } from '../sync/format-bytes.js';
 import { planCucumber, type CucumberPlan } from './cucumber-plan.js';
+import { watchInterrupts } from './interrupt-watcher.js';
+import { checkReportTargets, checkRequest } from './preflight.js';
+import { givenValue, runRequestFrom } from './run-request-from.js';
 
 /** The options of `baleen cucumber` and `baleen run`, after the config file and the flags are merged. */
 export interface TestOptions extends ContainerFlags, BuildFlags {
@@ -97,6 +100,13 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   if (inputs.length === 0 && kind.cucumber === undefined)
     return fail(new Error('no test files given — pass --files PATH... (a directory, a glob or a file)'));
 
+  try {
+    await checkReportTargets(options, io.cwd);
+  } catch (error) {
+    if (isBaleenError(error)) return fail(error);
+    throw error;
+  }
+
   let discovered: string[];
   let cucumber: CucumberPlan | undefined;
   let env: Record<string, string>;
@@ -133,6 +143,15 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
     io.stdout.write(colors.dim(`baleen: built ${options.image}\n`));
   }
 
+  const request = runRequestFrom(kind, options, { files: discovered, cucumber, container, env });
+  try {
+    // Everything the server would refuse, and every report path, is checked before anything starts.
+    checkRequest(request, (flag) => givenValue(options, flag));
+  } catch (error) {
+    if (isBaleenError(error)) return fail(error);
+    throw error;
+  }
+
   let workspace: ScannedWorkspace | undefined;
   if (options.sync === true) {
     workspace = await scanWorkspace(io.cwd);
@@ -160,49 +179,48 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   );
   for (const line of cucumber?.banner ?? []) io.stdout.write(colors.dim(`baleen: ${line}\n`));
   const view: LiveView = io.stdout.isTTY ? terminalLiveView(io.stdout, colors) : plainLiveView(io.stdout, colors);
-  const removeInterrupt = io.onInterrupt(() => {
-    if (state.interrupted) {
-      io.stderr.write('baleen: interrupted again — exiting without waiting for containers to be removed\n');
+  // Containers running now, by file index: what a second Ctrl-C leaves behind.
+  const running = new Map<number, string>();
+  let runId: string | undefined;
+  const removeInterrupt = watchInterrupts(io.onInterrupt, {
+    first: () => {
+      state.interrupted = true;
+      view.note(
+        colors.yellow('cancelling: stopping and removing this run’s containers (Ctrl-C again to quit at once)'),
+      );
+      cancel.abort();
+    },
+    second: () => {
+      const left = new Set(running.values()).size;
+      const leftText =
+        left === 0
+          ? ''
+          : ` — ${left} container${left === 1 ? '' : 's'} may be left: ` +
+            (options.server === undefined
+              ? 'the next baleen run on this machine removes them'
+              : `the server removes them${runId === undefined ? '' : ` (run ${runId})`}`);
+      io.stderr.write(`baleen: interrupted again, exiting without waiting for containers to be removed${leftText}\n`);
       process.exit(EXIT.interrupted);
-    }
-    state.interrupted = true;
-    view.note(colors.yellow('cancelling: stopping and removing this run’s containers (Ctrl-C again to quit at once)'));
-    cancel.abort();
+    },
   });
 
   let result: RunResult;
   try {
     result = await runTests({
-      image: options.image,
-      files,
-      ...(kind.command === undefined ? {} : { command: kind.command }),
-      ...(cucumber === undefined
-        ? {}
-        : { cucumber: cucumber.cucumber, scenarios: files.map((file) => cucumber.scenarios.get(file)) }),
-      ...(container === undefined ? {} : { container }),
-      ...(options.pull === undefined ? {} : { pull: options.pull }),
-      ...(options.prepare === undefined ? {} : { prepare: options.prepare }),
-      ...(options.workDir === undefined ? {} : { workDir: options.workDir }),
-      timeoutSeconds: options.timeout,
-      concurrency: options.concurrency,
-      env,
-      retries: options.retries,
-      failFast: options.failFast === true,
-      ...(options.beforeCommand === undefined ? {} : { beforeCommand: options.beforeCommand }),
-      ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
+      ...request,
       ...(options.server === undefined ? {} : { server: options.server }),
-      order: options.order,
-      ...(options.seed === undefined ? {} : { seed: options.seed }),
       historyFile: path.resolve(io.cwd, options.history),
-      ...(options.suite === undefined ? {} : { suite: options.suite }),
-      ...(options.pack === undefined ? {} : { pack: options.pack }),
-      ...(options.split === undefined ? {} : { split: options.split }),
       ...(token === undefined ? {} : { token }),
       ...(options.ca === undefined ? {} : { ca: await readFile(options.ca) }),
       ...(workspace === undefined ? {} : { workspace }),
       signal: cancel.signal,
       onEvent: (event) => {
-        if (event.type === 'run-accepted') view.note(colors.dim(`run ${event.message.runId} accepted`));
+        if (event.type === 'file-started') running.set(event.message.fileIndex, event.message.containerId);
+        if (event.type === 'file-finished') running.delete(event.message.fileIndex);
+        if (event.type === 'run-accepted') {
+          runId = event.message.runId;
+          view.note(colors.dim(`run ${event.message.runId} accepted`));
+        }
         if (event.type === 'run-planned') {
           const line = plannedLine(event.message);
           if (line !== undefined) view.note(colors.dim(line));
