@@ -36,6 +36,8 @@ export const runAcceptedSchema = z.object({
   runRef: z.string(),
   runId: z.string(),
   fileCount: z.int().nonnegative(),
+  /** Containers of this run at once: what the client asked, or the server's capacity when that is less. */
+  concurrency: z.int().positive().optional(),
 });
 
 /** The run waits for the server's capacity: its client's place in the rotation (1 = next). Sent as it moves. */

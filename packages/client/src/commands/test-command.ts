@@ -219,7 +219,12 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
         if (event.type === 'file-finished') running.delete(event.message.fileIndex);
         if (event.type === 'run-accepted') {
           runId = event.message.runId;
-          view.note(colors.dim(`run ${event.message.runId} accepted`));
+          const granted = event.message.concurrency;
+          const capped =
+            granted !== undefined && granted < options.concurrency
+              ? ` — the server runs at most ${granted} of its containers at once (asked ${options.concurrency})`
+              : '';
+          view.note(colors.dim(`run ${event.message.runId} accepted${capped}`));
         }
         if (event.type === 'run-planned') {
           const line = plannedLine(event.message);

@@ -268,7 +268,13 @@ export class ClientSession {
     };
     const log = this.log.child({ runId });
     log.info({ image: plan.image, files: plan.files.length, concurrency: plan.concurrency }, 'run accepted');
-    this.#send({ type: 'run-accepted', runRef: message.runRef, runId, fileCount: plan.files.length });
+    this.#send({
+      type: 'run-accepted',
+      runRef: message.runRef,
+      runId,
+      fileCount: plan.files.length,
+      concurrency: plan.concurrency,
+    });
 
     const controller = new AbortController();
     const done = this.host
