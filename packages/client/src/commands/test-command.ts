@@ -11,8 +11,9 @@ import {
 } from '@baleen/protocol';
 import { discoverFiles } from '../discovery/discover-files.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { colorsFor } from '../report/colors.js';
-import { plainLiveView, terminalLiveView, type LiveView } from '../report/live-view.js';
+import { colorsFor, isDumbTerminal, outputWidth } from '../report/colors.js';
+import { wrapText } from '../report/format.js';
+import { plainLiveView, STILL_RUNNING_EVERY_MS, terminalLiveView, type LiveView } from '../report/live-view.js';
 import { renderSummary } from '../report/summary.js';
 import { writeRunReports } from '../report/write-run-reports.js';
 import { exitCodeFor } from '../run/exit-code.js';
@@ -170,15 +171,22 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
     options.order === 'random' && options.seed !== undefined
       ? `random order (--seed ${options.seed})`
       : `${options.order} order`;
+  const width = outputWidth(io.stdout);
   io.stdout.write(
     colors.dim(
-      `baleen: ${files.length} file${files.length === 1 ? '' : 's'} · image ${options.image} · ${where} · ` +
-        `concurrency ${options.concurrency} · timeout ${options.timeout}s · ${order}` +
-        `${options.retries > 0 ? ` · retries ${options.retries}` : ''}${options.failFast === true ? ' · fail-fast' : ''}\n`,
+      wrapText(
+        `baleen: ${files.length} file${files.length === 1 ? '' : 's'} · image ${options.image} · ${where} · ` +
+          `concurrency ${options.concurrency} · timeout ${options.timeout}s · ${order}` +
+          `${options.retries > 0 ? ` · retries ${options.retries}` : ''}${options.failFast === true ? ' · fail-fast' : ''}`,
+        width,
+      ) + '\n',
     ),
   );
-  for (const line of cucumber?.banner ?? []) io.stdout.write(colors.dim(`baleen: ${line}\n`));
-  const view: LiveView = io.stdout.isTTY ? terminalLiveView(io.stdout, colors) : plainLiveView(io.stdout, colors);
+  for (const line of cucumber?.banner ?? []) io.stdout.write(colors.dim(`${wrapText(`baleen: ${line}`, width)}\n`));
+  const live = io.stdout.isTTY && !isDumbTerminal();
+  const view: LiveView = live
+    ? terminalLiveView(io.stdout, colors, options.concurrency)
+    : plainLiveView(io.stdout, colors, { stillRunningEveryMs: STILL_RUNNING_EVERY_MS });
   // Containers running now, by file index: what a second Ctrl-C leaves behind.
   const running = new Map<number, string>();
   let runId: string | undefined;
@@ -284,6 +292,7 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
           noMatch,
           slots: options.concurrency,
           packed: options.pack !== undefined,
+          ...(width === undefined ? {} : { width }),
         },
         colors,
       ),

@@ -94,3 +94,23 @@ export function shownStatus(result: { status: FileStatus; attempt: number } | un
   if (result === undefined) return 'not run';
   return result.status === 'passed' && result.attempt > 1 ? 'flaky' : result.status;
 }
+
+/**
+ * Text broken at spaces into lines no wider than `width` (a word longer than that stands alone), later lines
+ * indented; unchanged when no width is known.
+ */
+export function wrapText(text: string, width: number | undefined, indent = '  '): string {
+  if (width === undefined || text.length <= width) return text;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const prefix = lines.length === 0 ? '' : indent;
+    const candidate = line === '' ? `${prefix}${word}` : `${line} ${word}`;
+    if (candidate.length > width && line !== '') {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else line = candidate;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
+}

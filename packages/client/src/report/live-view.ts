@@ -13,6 +13,9 @@ import { formatDuration, paintStatus, shownStatus, statusBadge } from './format.
 /** How often the terminal view redraws its running files' clocks. */
 export const REDRAW_INTERVAL_MS = 200;
 
+/** In a log (CI), how often a run that is quiet says what is still running. */
+export const STILL_RUNNING_EVERY_MS = 60_000;
+
 export interface LiveView {
   onEvent(event: RunEvent): void;
   /** Prints a line above the live region. */
@@ -71,11 +74,37 @@ function scenarioLine(message: ScenarioFinishedMessage, colors: Colors): string 
   return `  ${paintStatus(message.status, colors, `${message.status} scenario`)} ${message.name} ${colors.dim(where)}${error}`;
 }
 
-/** Plain lines, one per start and finish: for logs, CI and pipes. */
-export function plainLiveView(out: NodeJS.WritableStream, colors: Colors): LiveView {
+/**
+ * Plain lines, one per start and finish: for logs, CI and pipes. A long file would leave the log silent for
+ * minutes, so every `stillRunningEveryMs` with files running, one line says which is the longest running.
+ */
+export function plainLiveView(
+  out: NodeJS.WritableStream,
+  colors: Colors,
+  options: { stillRunningEveryMs?: number; now?: () => number } = {},
+): LiveView {
   const line = (text: string): void => void out.write(`${text}\n`);
+  const now = options.now ?? Date.now;
+  const running = new Map<number, { file: string; since: number }>();
+  const timer =
+    options.stillRunningEveryMs === undefined
+      ? undefined
+      : setInterval(() => {
+          const longest = [...running.values()].sort((a, b) => a.since - b.since)[0];
+          if (longest === undefined) return;
+          line(
+            colors.dim(
+              `still running: ${running.size} file${running.size === 1 ? '' : 's'} ` +
+                `(longest: ${longest.file}, ${formatDuration(now() - longest.since)})`,
+            ),
+          );
+        }, options.stillRunningEveryMs);
+  timer?.unref();
   return {
     onEvent(event) {
+      if (event.type === 'file-started')
+        running.set(event.message.fileIndex, { file: event.message.file, since: now() });
+      if (event.type === 'file-finished') running.delete(event.message.fileIndex);
       switch (event.type) {
         case 'welcome':
         case 'run-accepted':
@@ -105,12 +134,14 @@ export function plainLiveView(out: NodeJS.WritableStream, colors: Colors): LiveV
       }
     },
     note: line,
-    stop() {},
+    stop() {
+      clearInterval(timer);
+    },
   };
 }
 
 /** On a terminal: finished files scroll up as lines; the running ones stay at the bottom with their clocks. */
-export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors): LiveView {
+export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors, concurrency = Infinity): LiveView {
   const render = createLogUpdate(out, { showCursor: true });
   const running = new Map<number, FileStartedMessage & { since: number; scenarios: number }>();
   const began = Date.now();
@@ -123,10 +154,12 @@ export function terminalLiveView(out: NodeJS.WriteStream, colors: Colors): LiveV
         `  ${colors.cyan('▶')} ${file.file} ${colors.dim(formatDuration(now - file.since))}` +
         (file.scenarios > 0 ? colors.dim(` · ${file.scenarios} scenario${file.scenarios === 1 ? '' : 's'} done`) : ''),
     );
-    const queued = Math.max(0, total - done - running.size);
+    // Slots the run holds whose containers have not started yet: starting, not queued.
+    const starting = Math.max(0, Math.min(concurrency, total - done) - running.size);
+    const queued = Math.max(0, total - done - running.size - starting);
     lines.push(
       colors.bold(
-        `  ${done}/${total} done · ${running.size} running · ${queued} queued · ${formatDuration(now - began)}`,
+        `  ${done}/${total} done · ${running.size} running · ${starting} starting · ${queued} queued · ${formatDuration(now - began)}`,
       ),
     );
     render(lines.join('\n'));

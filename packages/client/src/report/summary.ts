@@ -9,6 +9,7 @@ import {
   formatCountsShort,
   formatDuration,
   paintStatus,
+  wrapText,
   shownStatus,
   statusBadge,
   type ShownStatus,
@@ -31,6 +32,8 @@ export interface SummaryInput {
   noMatch?: readonly string[];
   /** Containers at once, for the start-up advice. */
   slots?: number;
+  /** The output's width (a terminal's columns): narrower than the table, the summary takes one line a file. */
+  width?: number;
   /** The run used --pack. */
   packed?: boolean;
 }
@@ -141,24 +144,67 @@ export function renderSummary(input: SummaryInput, colors: Colors): string {
       ...(withAttempts ? [''] : []),
     ]);
   }
-  const blocks = input.rows
-    .flatMap((row) =>
-      row.attempts.filter((attempt) => attempt !== row.result || input.showAllOutput || attempt.status !== 'passed'),
-    )
-    .map((result) => outputBlock(result, colors));
+  // Files a cancelled run never started have nothing to show: one line says how many, not a block each.
+  const shown = input.rows.flatMap((row) =>
+    row.attempts.filter((attempt) => attempt !== row.result || input.showAllOutput || attempt.status !== 'passed'),
+  );
+  const neverRan = shown.filter((result) => result.status === 'cancelled' && result.containerId === null);
+  const blocks = shown.filter((result) => !neverRan.includes(result)).map((result) => outputBlock(result, colors));
+  if (neverRan.length > 0) {
+    const why = neverRan[0]?.error?.message.replace(/^not run: /, '') ?? 'the run was cancelled';
+    blocks.push(
+      paintStatus('cancelled', colors, `${neverRan.length} file${neverRan.length === 1 ? '' : 's'} not run: ${why}`),
+    );
+  }
   const speedup = input.wallTimeMs > 0 ? busyMs / input.wallTimeMs : 0;
   const timing = colors.dim(`files' own time ${formatDuration(busyMs)}, ${speedup.toFixed(1)}x parallel`);
-  const lines = [`${totalsLine(input.totals, input.wallTimeMs, colors)} · ${timing}`];
+  const narrow = input.width !== undefined && visibleWidth(table.toString().split('\n')[0] ?? '') > input.width;
+  const lines = narrow
+    ? [totalsLine(input.totals, input.wallTimeMs, colors), timing]
+    : [`${totalsLine(input.totals, input.wallTimeMs, colors)} · ${timing}`];
   for (const advice of startupAdvice(
     input.rows.map((row) => row.result),
     { slots: input.slots ?? 1, wallTimeMs: input.wallTimeMs, packed: input.packed === true },
   )) {
-    lines.push(colors.dim(advice));
+    lines.push(colors.dim(wrapText(advice, input.width)));
   }
   const counts = runCounts(input.rows);
   if (counts.any)
     lines.unshift(formatCounts(counts.scenarios, 'scenario', colors), formatCounts(counts.steps, 'step', colors));
-  return [...blocks, table.toString(), lines.join('\n')].join('\n\n') + '\n';
+  const files = narrow ? compactRows(input, colors, input.width ?? 80) : table.toString();
+  return [...blocks, files, lines.join('\n')].join('\n\n') + '\n';
+}
+
+/** The table for a narrow terminal: one line a file, status first, the path cut from the left to fit. */
+function compactRows(input: SummaryInput, colors: Colors, width: number): string {
+  const lines = input.rows.map(({ file, result, attempts }) => {
+    const parts = [
+      statusBadge(shownStatus(result), colors),
+      ...(result?.scenarios === undefined ? [] : [formatCountsShort(result.scenarios, colors)]),
+      ...(result === undefined ? [] : [formatDuration(result.durationMs)]),
+      ...(attempts.length > 1 ? [`${attempts.length} attempts`] : []),
+    ].filter((part) => part !== '');
+    return fitLine(parts.join('  '), file, width);
+  });
+  for (const file of input.noMatch ?? []) lines.push(fitLine(colors.gray('· no matching scenarios'), file, width));
+  return lines.join('\n');
+}
+
+/** `head  file`, the file cut from the left (…nested/x.feature) when the line would be wider than `width`. */
+function fitLine(head: string, file: string, width: number): string {
+  const room = width - visibleWidth(head) - 2;
+  if (room >= file.length) return `${head}  ${file}`;
+  if (room < 8) return `${head}\n  ${file.length > width - 2 ? `…${file.slice(file.length - (width - 3))}` : file}`;
+  return `${head}  …${file.slice(file.length - (room - 1))}`;
+}
+
+// eslint-disable-next-line no-control-regex -- the escape that starts a colour is what it looks for
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** Columns a line takes on a terminal: its characters without colour codes. */
+export function visibleWidth(line: string): number {
+  // UTF-16 units: close enough for paths and counts (a wide or astral character is rare in a summary).
+  return line.replace(ANSI, '').length;
 }
 
 function totalOf(counts: StatusCounts): number {
