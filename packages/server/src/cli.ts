@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_CONTAINER_LIMITS, SHARED_SERVER_CAP_DROP } from './backend/container-backend.js';
 import { DockerBackend } from './backend/docker/docker-backend.js';
 import { SwarmBackend } from './backend/swarm/swarm-backend.js';
-import { createLogger } from './log/logger.js';
+import { createLogger, LOG_FORMATS, type LogFormat } from './log/logger.js';
 import { startServer } from './server/baleen-server.js';
 import { parseImagePattern } from './server/image-policy.js';
 import {
@@ -49,6 +49,8 @@ const program = new Command()
   .name('baleen-server')
   .description('Runs one Docker container per test file for Baleen clients, within a shared capacity.')
   .version(SERVER_VERSION)
+  .exitOverride()
+  .showHelpAfterError('(run with --help for usage)')
   .option(
     '--host <address>',
     'address to listen on (beyond loopback only with tokens or --insecure-no-auth)',
@@ -171,6 +173,12 @@ const program = new Command()
     60,
   )
   .option('--log-level <level>', 'trace | debug | info | warn | error | silent (or BALEEN_LOG_LEVEL)', 'info')
+  .addOption(
+    new Option(
+      '--log-format <format>',
+      'json lines, or readable lines (default: readable on a terminal, else json)',
+    ).choices(LOG_FORMATS),
+  )
   .addHelpText(
     'after',
     '\nExit codes: 0 stopped cleanly, 2 could not start (port in use, bad option, unsafe listen address).\n' +
@@ -179,7 +187,13 @@ const program = new Command()
       '--token-file. At start, containers left by an earlier instance with the same --state-dir are removed.',
   );
 
-program.parse();
+try {
+  program.parse();
+} catch (error) {
+  // Help and version are successes; every other parse failure is a usage error (exit 2, as --help says).
+  const code = (error as { code?: string; exitCode?: number }).code;
+  process.exit(code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 2);
+}
 const opts = program.opts<{
   host: string;
   port: number;
@@ -219,8 +233,9 @@ const opts = program.opts<{
   reaper: boolean;
   drainTimeout: number;
   logLevel: string;
+  logFormat?: LogFormat;
 }>();
-const log = createLogger(opts.logLevel);
+const log = createLogger(opts.logLevel, process.env, opts.logFormat);
 
 function fail(message: string): never {
   process.stderr.write(`baleen-server: ${message}\n`);

@@ -31,17 +31,27 @@ export class ServerMetrics {
   });
   /** Runs accepted and not yet started, with when they were accepted. */
   readonly #waitingForFirstStart = new Map<string, number>();
+  /** Each run's files that have not started yet (nor ended without starting): the queue people care about. */
+  readonly #queuedFiles = new Map<string, Set<number>>();
+
+  /** Files of every run that wait to start: held back by a run's concurrency or by the server's capacity. */
+  get queuedFiles(): number {
+    let count = 0;
+    for (const files of this.#queuedFiles.values()) count += files.size;
+    return count;
+  }
 
   constructor(gate: CapacityGate) {
     // Process metrics (RSS, heap, open fds, event-loop delay percentiles from monitorEventLoopDelay): what an
     // operator watches to see that one busy run does not slow every other client's. 10 ms resolution.
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    const queued = (): number => this.queuedFiles;
     new Gauge({
       name: 'baleen_queue_depth',
-      help: 'Files waiting for a slot of the capacity',
+      help: "Files waiting to start, held back by their run's concurrency or by the server's capacity",
       registers: [this.registry],
       collect() {
-        this.set(gate.waiting);
+        this.set(queued());
       },
     });
     new Gauge({
@@ -58,7 +68,10 @@ export class ServerMetrics {
   }
 
   observe(message: ServerMessage): void {
-    if (message.type === 'file-started') {
+    if (message.type === 'run-planned') {
+      this.#queuedFiles.set(message.runId, new Set(Array.from({ length: message.history.total }, (_, index) => index)));
+    } else if (message.type === 'file-started') {
+      this.#queuedFiles.get(message.runId)?.delete(message.fileIndex);
       const accepted = this.#waitingForFirstStart.get(message.runId);
       if (accepted !== undefined) {
         this.#firstStart.observe((performance.now() - accepted) / 1000);
@@ -66,9 +79,11 @@ export class ServerMetrics {
       }
     } else if (message.type === 'file-finished') {
       this.#files.inc({ status: message.status });
+      this.#queuedFiles.get(message.runId)?.delete(message.fileIndex);
     } else if (message.type === 'run-finished') {
       this.#runs.inc({ status: message.status });
       this.#waitingForFirstStart.delete(message.runId);
+      this.#queuedFiles.delete(message.runId);
     }
   }
 

@@ -131,8 +131,27 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     onQueueChange: (listener) => gate.onChange(listener),
     executeRun: (plan, emit: (message: ServerMessage) => void, signal) => {
       metrics.runAccepted(plan.runId);
+      const runLog = log.child({ runId: plan.runId });
       const observed = (message: ServerMessage): void => {
         metrics.observe(message);
+        // Each file's start and end, at info: what an operator follows when a team asks what happened.
+        if (message.type === 'file-started') {
+          runLog.info(
+            { file: message.file, attempt: message.attempt, containerId: message.containerId.slice(0, 12) },
+            'file started',
+          );
+        } else if (message.type === 'file-finished') {
+          runLog.info(
+            {
+              file: message.file,
+              attempt: message.attempt,
+              status: message.status,
+              durationMs: message.durationMs,
+              ...(message.error === undefined ? {} : { error: message.error.code }),
+            },
+            message.willRetry === true ? 'file attempt failed; retrying' : 'file finished',
+          );
+        }
         emit(message);
       };
       const running = executeRun(
@@ -368,7 +387,7 @@ async function answerHttp(request: IncomingMessage, response: ServerResponse, co
         engine: { address: context.backend.engine, ...engine },
         capacity: gate.capacity,
         inUse: gate.inUse,
-        queued: gate.waiting,
+        queued: context.metrics.queuedFiles,
         runs: context.runs(),
       }),
     );

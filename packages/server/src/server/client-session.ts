@@ -349,6 +349,10 @@ export class ClientSession {
   }
 
   #sendError(code: ErrorCode, message: string, about: { runRef?: string; runId?: string } = {}): void {
+    // A refusal is what an operator looks for when a team says its run never started.
+    if (code === 'RUN_REJECTED' || code === 'SERVER_SHUTTING_DOWN')
+      this.log.info({ code, ...about }, `refused a run: ${message}`);
+    else this.log.debug({ code, ...about }, message);
     this.#send({ type: 'error', code, message, ...about });
   }
 
