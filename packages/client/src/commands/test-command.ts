@@ -186,7 +186,7 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   const live = io.stdout.isTTY && !isDumbTerminal();
   const view: LiveView = live
     ? terminalLiveView(io.stdout, colors, options.concurrency)
-    : plainLiveView(io.stdout, colors, { stillRunningEveryMs: STILL_RUNNING_EVERY_MS });
+    : plainLiveView(io.stdout, colors, { stillRunningEveryMs: stillRunningEveryMs() });
   // Containers running now, by file index: what a second Ctrl-C leaves behind.
   const running = new Map<number, string>();
   let runId: string | undefined;
@@ -327,6 +327,12 @@ function plannedLine(planned: RunPlannedMessage): string | undefined {
   for (const split of planned.splits) parts.push(`${split.file} split in ${split.parts}`);
   parts.push(`${planned.containers} container${planned.containers === 1 ? '' : 's'}`);
   return parts.join(' · ');
+}
+
+/** How often a log says what still runs: a minute, or BALEEN_STILL_RUNNING_SECONDS (a CI with other habits). */
+function stillRunningEveryMs(): number {
+  const seconds = Number(process.env['BALEEN_STILL_RUNNING_SECONDS']);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : STILL_RUNNING_EVERY_MS;
 }
 
 /** Nothing matched the filters: exit 2 naming them, unless the user said that is fine. */
