@@ -57,6 +57,9 @@ describe('every file accounted for, every input checked, every exit clean (real 
     assert.match(message('Exit in the first step'), /exited 0 before cucumber-js finished/);
     assert.equal(failures.length, 3, 'one failing testcase per file that did not pass, none for cart.feature');
     assert.ok(!parsed.testsuite.timestamp.startsWith('1970'), `a real timestamp, not ${parsed.testsuite.timestamp}`);
+    // The report's time is the run's, as the summary gives it (`4 files (...) in 9.8s`).
+    const wall = Number(/files? \(.*\) in (\d+\.\d)s/.exec(result.stdout)?.[1]);
+    assert.ok(Math.abs(Number(parsed.testsuite.time) - wall) < 1, `JUnit time ${parsed.testsuite.time} s, run ${wall} s`);
   });
 
   it('checks flags and report paths before anything starts, naming the flag and the allowed range', async () => {

@@ -213,6 +213,7 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   });
 
   let result: RunResult;
+  const startedAt = new Date();
   try {
     result = await runTests({
       ...request,
@@ -262,6 +263,7 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
 
   const reports = await writeRunReports(options, files, result, {
     cwd: io.cwd,
+    startedAt,
     ...(cucumber === undefined ? {} : { expected: (file: string) => cucumber.scenarios.get(file)?.scenarios }),
   });
   if (result.finished.status === 'error') {

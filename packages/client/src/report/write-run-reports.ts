@@ -21,6 +21,8 @@ export interface ReportContext {
   cwd: string;
   /** What each file was expected to run, when discovery knew. */
   expected?: (file: string) => readonly ExpectedScenario[] | undefined;
+  /** When the run began, by this machine's clock: the reports' time is the run's (its wall time from here). */
+  startedAt?: Date;
 }
 
 /** What writing the reports came to: the files written, and each report that could not be, with why. */
@@ -95,7 +97,13 @@ async function writeCucumberReports(
       },
     });
   }
-  const envelopes = mergeMessageStreams(streams);
+  const { startedAt } = context;
+  const envelopes = mergeMessageStreams(
+    streams,
+    startedAt === undefined
+      ? undefined
+      : { startedAt, finishedAt: new Date(startedAt.getTime() + result.finished.wallTimeMs) },
+  );
   const { messages, junit, html } = targets;
   if (messages !== undefined) await attempt(messages, () => writeMessagesReport(messages, envelopes));
   if (junit !== undefined) await attempt(junit, () => writeJunitReport(junit, envelopes, { suiteName: 'baleen' }));

@@ -157,6 +157,11 @@ function timestampOf(envelope: Envelope): Timestamp | undefined {
   return isTimestamp(timestamp) ? timestamp : undefined;
 }
 
+function timestampOfDate(date: Date): Timestamp {
+  const ms = date.getTime();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
+}
+
 function nowTimestamp(): Timestamp {
   const ms = Date.now();
   return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
@@ -360,7 +365,11 @@ function rewrite<T>(message: T, prefix: string, runId: string): T {
  * (or not a cucumber envelope) are skipped. A file without a testRunFinished (its container died mid-run) counts
  * as failed. No files give an empty stream.
  */
-export function mergeMessageStreams(files: readonly FileMessages[]): Envelope[] {
+export function mergeMessageStreams(
+  files: readonly FileMessages[],
+  /** The run's own start and end, which reports show as its time (the containers' span is shorter). */
+  run?: { startedAt: Date; finishedAt: Date },
+): Envelope[] {
   if (files.length === 0) return [];
   const parsed = [...files].sort((a, b) => a.fileIndex - b.fileIndex).map(splitFile);
 
@@ -392,10 +401,13 @@ export function mergeMessageStreams(files: readonly FileMessages[]): Envelope[] 
     for (const envelope of file.definitions) merged.push(rewrite(envelope, file.prefix, runId));
   }
 
-  const testRunStarted: TestRunStarted =
-    first?.testRunStarted !== undefined
-      ? { ...rewrite(first.testRunStarted, first.prefix, runId), id: runId }
+  const startedBy = first?.testRunStarted;
+  const baseStarted: TestRunStarted =
+    startedBy !== undefined && first !== undefined
+      ? { ...rewrite(startedBy, first.prefix, runId), id: runId }
       : { id: runId, timestamp: earliest ?? nowTimestamp() };
+  const testRunStarted: TestRunStarted =
+    run === undefined ? baseStarted : { ...baseStarted, timestamp: timestampOfDate(run.startedAt) };
   merged.push({ testRunStarted });
 
   for (const file of parsed) {
@@ -417,7 +429,7 @@ export function mergeMessageStreams(files: readonly FileMessages[]): Envelope[] 
   }
   const testRunFinished: TestRunFinished = {
     testRunStartedId: runId,
-    timestamp: latest ?? testRunStarted.timestamp,
+    timestamp: run === undefined ? (latest ?? testRunStarted.timestamp) : timestampOfDate(run.finishedAt),
     success: parsed.every((file) => file.testRunFinished?.success === true),
     ...(messages.length > 0 ? { message: messages.join('\n') } : {}),
     ...(exception !== undefined ? { exception } : {}),
