@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'fixtures/**', 'bench/.work/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'fixtures/**', 'bench/fixtures/**', 'bench/.work/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -8,11 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { BenchContext } from './cases/context.js';
+import { ciColdStart } from './cases/ci-cold-start.js';
 import { ioBound } from './cases/io-bound.js';
 import { outputFlood } from './cases/output-flood.js';
 import { overhead } from './cases/overhead.js';
 import { sharedLoad } from './cases/shared-load.js';
 import { skewed } from './cases/skewed.js';
+import { skewedSplit } from './cases/skewed-split.js';
+import { esmHeavy, tsHeavy } from './cases/startup-heavy.js';
 import { BENCH_DIR, prepareProject, REPO_ROOT } from './lib/project.js';
 import { renderResults, type CaseResult } from './lib/results.js';
 
@@ -23,6 +26,10 @@ const CASES: Record<string, (ctx: BenchContext) => Promise<CaseResult>> = {
   skewed,
   'shared-load': sharedLoad,
   'output-flood': outputFlood,
+  'ts-heavy': tsHeavy,
+  'esm-heavy': esmHeavy,
+  'skewed-split': skewedSplit,
+  'ci-cold-start': ciColdStart,
 };
 
 const { values, positionals } = parseArgs({

@@ -12,8 +12,9 @@ export interface Timed {
 export function timeProcess(
   command: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void; keepChars?: number } = {},
 ): Promise<Timed> {
+  const keep = options.keepChars ?? 20_000;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, {
@@ -25,8 +26,8 @@ export function timeProcess(
     // Keep only the tail: a benchmark's output is for diagnosing a failure, not for keeping.
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout = (stdout + chunk.toString()).slice(-20_000)));
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
+    child.stdout.on('data', (chunk: Buffer) => (stdout = (stdout + chunk.toString()).slice(-keep)));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-keep)));
     child.once('error', reject);
     child.once('close', (code) => resolve({ ms: performance.now() - started, code, stdout, stderr }));
   });

@@ -36,6 +36,19 @@ export const SUITES = {
     file: `skew/skew-${pad(i + 1)}.feature`,
     waits: [i === 13 ? 20_000 : 1000 + 1000 * (((i + 1) * 2) % 5)],
   })),
+  /**
+   * 20 files: one of 10 scenarios × 2 s (the 14th), the rest 1–2 s in one or two scenarios (28 s in all): the long
+   * file is longer than a fair share of 4 slots, so that splitting it pays.
+   */
+  split: Array.from({ length: 20 }, (_, i) => ({
+    file: `split/split-${pad(i + 1)}.feature`,
+    waits: i === 13 ? Array.from({ length: 10 }, () => 2000) : ([[1000], [750, 750], [1000, 1000]][i % 3] ?? []),
+  })),
+  /** 12 files of 0.6–2.8 s, every one a different length (0.2 s apart), in no particular order by name. */
+  ci: Array.from({ length: 12 }, (_, i) => ({
+    file: `ci/ci-${pad(i + 1)}.feature`,
+    waits: [600 + 200 * ((i * 5) % 12)],
+  })),
   /** 20 short files per client of the shared-server case. */
   load: Array.from({ length: 20 }, (_, i) => ({ file: `load/load-${pad(i + 1)}.feature`, waits: [500] })),
   /** One container's start-up: cucumber-js loading and running a scenario that does nothing. */

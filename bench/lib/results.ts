@@ -8,6 +8,8 @@ export interface ResultRow {
   ratio: number | undefined;
   goal: string;
   met: boolean | undefined;
+  /** Baleen's start-up and run per file, medians from its `--json` (container start to testRunStarted, then to the end). */
+  startup?: string;
 }
 
 export interface CaseResult {
@@ -48,17 +50,19 @@ export function renderResults(
     `${date} · ${machine} · ${reps} repetitions per variant, interleaved; medians.`,
     '',
     'Written by `npm run bench` (see bench/README.md). Every number is measured in the same run as what it is',
-    'compared with; ratios are Baleen / alternative (below 1 means Baleen is faster).',
+    'compared with; ratios are Baleen / alternative (below 1 means Baleen is faster). The last column is, where the',
+    'case records it, the median over files of start-up (container start to cucumber’s testRunStarted) · run, from',
+    'Baleen’s `--json`, and how many containers the run used.',
     '',
-    '| case | Baleen | alternative | alternative time | ratio | goal | met |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| case | Baleen | alternative | alternative time | ratio | goal | met | Baleen start-up · run per file |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const { result } of results) {
     for (const row of result.rows) {
       const ratio = row.ratio === undefined ? '—' : `${row.ratio.toFixed(2)}x`;
       const met = row.met === undefined ? '—' : row.met ? 'yes' : '**no**';
       lines.push(
-        `| ${row.case} | ${row.baleen} | ${row.alternative} | ${row.other} | ${ratio} | ${row.goal} | ${met} |`,
+        `| ${row.case} | ${row.baleen} | ${row.alternative} | ${row.other} | ${ratio} | ${row.goal} | ${met} | ${row.startup ?? '—'} |`,
       );
     }
   }
