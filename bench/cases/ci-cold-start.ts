@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeRuns, runBaleen, type BaleenRun } from '../lib/baleen-run.js';
@@ -7,6 +7,7 @@ import { BENCH_IMAGE, PROJECT_DIR, SUITES, suiteFiles } from '../lib/project.js'
 import { ratioRow, type CaseResult, type ResultRow } from '../lib/results.js';
 import { startServer } from '../lib/server-process.js';
 import type { BenchContext } from './context.js';
+import { HistoryStore } from '../../packages/server/src/history/history-store.js';
 
 const CONCURRENCY = 3;
 const SUITE_DIR = 'bench-features/ci';
@@ -19,15 +20,19 @@ async function checkout(kind: string): Promise<string> {
 }
 
 /**
- * Files longest first by a timings file (`.baleen/timings.json`: image → file → ms), as Baleen orders them; when the
- * checkout has no such file (history kept elsewhere), the order the files were designed in.
+ * Files longest first by the server's own history of the suite (its history.sqlite: the median of each file's
+ * last runs), the order Baleen starts them in; the files' designed order while the server knows none.
  */
-async function longestFirst(timingsFile: string, designed: readonly string[]): Promise<string[]> {
-  const text = await readFile(timingsFile, 'utf8').catch(() => undefined);
-  if (text === undefined) return [...designed];
-  const parsed = JSON.parse(text) as { images: Record<string, Record<string, number>> };
-  const times = parsed.images[BENCH_IMAGE] ?? {};
-  return Object.keys(times).sort((a, b) => (times[b] ?? 0) - (times[a] ?? 0) || (a < b ? -1 : 1));
+function longestFirst(stateDir: string, suite: string, designed: readonly string[]): string[] {
+  const store = HistoryStore.open(path.join(stateDir, 'history.sqlite'));
+  try {
+    const known = store.fileEstimates(suite, designed);
+    if (known.size === 0) return [...designed];
+    const ms = (file: string): number => known.get(file)?.durationMs ?? Number.POSITIVE_INFINITY;
+    return [...designed].sort((a, b) => ms(b) - ms(a) || (a < b ? -1 : 1));
+  } finally {
+    store.close();
+  }
 }
 
 /**
@@ -50,7 +55,8 @@ export async function ciColdStart(ctx: BenchContext): Promise<CaseResult> {
     const args = ['--files', SUITE_DIR, '--server', server.url, '--concurrency', String(CONCURRENCY)];
     ctx.log('  the shared server sees the suite once (untimed, from a checkout that keeps its .baleen/)');
     await runBaleen('baleen first run', BENCH_IMAGE, args, warmDir);
-    const timings = path.join(warmDir, '.baleen', 'timings.json');
+    // The suite the server files these runs under: the image's repository.
+    const suite = BENCH_IMAGE.split(':')[0] ?? BENCH_IMAGE;
     const designed = [...SUITES.ci]
       .sort((a, b) => (b.waits[0] ?? 0) - (a.waits[0] ?? 0))
       .map(({ file }) => `bench-features/${file}`);
@@ -60,9 +66,9 @@ export async function ciColdStart(ctx: BenchContext): Promise<CaseResult> {
     const runs: Record<string, BaleenRun[]> = {};
     const moves: Record<string, number[]> = {};
     const agreeing: boolean[] = [];
-    // Each run against the order a warm local run would use at that moment: the warm checkout's history then.
+    // Each run against the order the server's history gives at that moment.
     const measure = async (key: string, dir: string): Promise<number> => {
-      const expected = await longestFirst(timings, designed);
+      const expected = longestFirst(server.stateDir, suite, designed);
       agreeing.push(expected.join(' ') === designed.join(' '));
       const run = await runBaleen(key, BENCH_IMAGE, args, dir);
       (runs[key] ??= []).push(run);
@@ -116,9 +122,9 @@ export async function ciColdStart(ctx: BenchContext): Promise<CaseResult> {
         },
       ],
       notes: [
-        `One baleen-server (capacity ${CONCURRENCY}) for the whole case. It ran the suite once, untimed, from a checkout that then keeps its .baleen/timings.json (the "warm checkout"); each "CI cold start" is a fresh temporary copy of the suite's files with no .baleen/.`,
-        `Start order from the live view's "▶ started" lines, against the warm checkout's history at that moment sorted longest first (the order a warm local run uses; it was the files' designed order before ${agreeing.filter(Boolean).length} of ${agreeing.length} runs — durations include start-up, so a busy moment can swap neighbours). A file may move less than the concurrency: containers started together report in any order.`,
-        `Today the client orders by its own .baleen/ and asks the server to keep that order, so a checkout without it starts the files as given; with the server's own history the cold start should match.`,
+        `One baleen-server (capacity ${CONCURRENCY}) for the whole case. It ran the suite once, untimed, from a checkout kept for the case (the "warm checkout"); each "CI cold start" is a fresh temporary copy of the suite's files with no .baleen/.`,
+        `Start order from the live view's "▶ started" lines, against the server's history (history.sqlite in its --state-dir) at that moment sorted longest first (it was the files' designed order before ${agreeing.filter(Boolean).length} of ${agreeing.length} runs — durations include start-up, so a busy moment can swap neighbours). A file may move less than the concurrency: containers started together report in any order.`,
+        `The server orders every run by its history of the suite, whatever the checkout holds: a fresh CI checkout starts as a warm one does.`,
         `Median wall time: CI cold start ${seconds(cold)}, warm checkout ${seconds(warm)}.`,
       ],
     };

@@ -8,7 +8,7 @@ import { ratioRow, type CaseResult } from '../lib/results.js';
 import type { BenchContext } from './context.js';
 
 const SLOTS = 4;
-const TIMINGS = { auto: '.baleen/bench-split-auto.json', off: '.baleen/bench-split-off.json' } as const;
+const HISTORY = { auto: '.baleen/bench-split-auto.sqlite', off: '.baleen/bench-split-off.sqlite' } as const;
 
 /** Case 8: one file of 10 × 2 s among short ones on 4 slots — splitting it into chunks of its scenarios. */
 export async function skewedSplit(ctx: BenchContext): Promise<CaseResult> {
@@ -21,8 +21,8 @@ export async function skewedSplit(ctx: BenchContext): Promise<CaseResult> {
   // variants start from it, each then keeping its own.
   await rm(path.join(PROJECT_DIR, '.baleen'), { recursive: true, force: true });
   ctx.log('  recording timing history (one untimed run)');
-  await runBaleen('baleen warm-up', BENCH_IMAGE, args(['--timings', TIMINGS.auto]), PROJECT_DIR);
-  await copyFile(path.join(PROJECT_DIR, TIMINGS.auto), path.join(PROJECT_DIR, TIMINGS.off));
+  await runBaleen('baleen warm-up', BENCH_IMAGE, args(['--history', HISTORY.auto]), PROJECT_DIR);
+  await copyFile(path.join(PROJECT_DIR, HISTORY.auto), path.join(PROJECT_DIR, HISTORY.off));
 
   const runs: Record<string, BaleenRun[]> = {};
   const baleen = (key: string, extra: string[]) => async (): Promise<number> => {
@@ -39,8 +39,8 @@ export async function skewedSplit(ctx: BenchContext): Promise<CaseResult> {
   const samples = await interleave(
     ctx.reps,
     {
-      'baleen --split auto': baleen('baleen --split auto', ['--split', 'auto', '--timings', TIMINGS.auto]),
-      'baleen --split off': baleen('baleen --split off', ['--split', 'off', '--timings', TIMINGS.off]),
+      'baleen --split auto': baleen('baleen --split auto', ['--split', 'auto', '--history', HISTORY.auto]),
+      'baleen --split off': baleen('baleen --split off', ['--split', 'off', '--history', HISTORY.off]),
       'one container start-up': dockerCucumber(...suiteFiles(SUITES.startup)),
     },
     ctx.log,

@@ -10,7 +10,7 @@ import type { BenchContext } from './context.js';
 /** The same N for Baleen and every alternative: containers at once, or cucumber-js workers. */
 const CONCURRENCIES = [2, 4] as const;
 /** Separate histories, so that one variant's runs never reorder the other's. */
-const TIMINGS = { default: '.baleen/bench-default.json', pack: '.baleen/bench-pack.json' } as const;
+const HISTORY = { default: '.baleen/bench-default.sqlite', pack: '.baleen/bench-pack.sqlite' } as const;
 
 /** Case 6: a TypeScript suite through ts-node, seconds of type-checking in every process. */
 export const tsHeavy = (ctx: BenchContext): Promise<CaseResult> => startupHeavy(ctx, HEAVY_PROJECTS['ts-heavy'], '6');
@@ -36,10 +36,10 @@ async function startupHeavy(ctx: BenchContext, project: HeavyProject, number: st
   const warm = await runBaleen(
     'baleen warm-up',
     project.image,
-    baleenArgs(4, ['--timings', TIMINGS.default]),
+    baleenArgs(4, ['--history', HISTORY.default]),
     project.dir,
   );
-  await copyFile(path.join(project.dir, TIMINGS.default), path.join(project.dir, TIMINGS.pack));
+  await copyFile(path.join(project.dir, HISTORY.default), path.join(project.dir, HISTORY.pack));
   const warmFigures = startupFigures(warm.report);
   const work = warm.report.files.reduce((sum, file) => sum + (file.runMs ?? 0), 0);
   const packSeconds = (n: number): number => packFor(work, warmFigures.startupMs, n);
@@ -64,9 +64,9 @@ async function startupHeavy(ctx: BenchContext, project: HeavyProject, number: st
     'one container, one file': dockerCucumberIn(project.image, shortestFile(warm, files)),
   };
   for (const n of CONCURRENCIES) {
-    variants[`baleen N=${n}`] = baleen(`baleen N=${n}`, n, ['--timings', TIMINGS.default]);
+    variants[`baleen N=${n}`] = baleen(`baleen N=${n}`, n, ['--history', HISTORY.default]);
     variants[`baleen --pack N=${n}`] = baleen(`baleen --pack N=${n}`, n, [
-      ...['--pack', String(packSeconds(n)), '--timings', TIMINGS.pack],
+      ...['--pack', String(packSeconds(n)), '--history', HISTORY.pack],
     ]);
     variants[`xargs N=${n}`] = xargsDockerRun(project.image, n, files);
     variants[`cucumber-js --parallel N=${n}`] = dockerCucumberIn(project.image, '--parallel', String(n));

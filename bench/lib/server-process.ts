@@ -9,6 +9,8 @@ import { SERVER_BIN } from './project.js';
 export interface ServerProcess {
   url: string;
   http: string;
+  /** Where the server keeps its id and its suite history (history.sqlite). */
+  stateDir: string;
   pid: number;
   child: ChildProcess;
   /** VmRSS and VmHWM (peak) of the server, in MiB. */
@@ -40,6 +42,7 @@ export async function startServer(args: string[]): Promise<ServerProcess> {
   return {
     url,
     http,
+    stateDir,
     pid,
     child,
     async memory() {

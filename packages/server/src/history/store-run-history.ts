@@ -84,7 +84,12 @@ export class StoreRunHistory implements RunHistory {
       final,
       status: result.status,
       exitCode: result.exitCode,
-      durationMs: result.durationMs,
+      // A packed file took its scenarios' time in a container that had started already; what the history
+      // estimates is the file alone: its start-up and its scenarios.
+      durationMs:
+        result.pack !== undefined && result.runMs !== undefined
+          ? (result.startupMs ?? 0) + result.runMs
+          : result.durationMs,
       startupMs: result.startupMs,
       runMs: result.runMs,
       containerId: result.containerId,
