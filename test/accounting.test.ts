@@ -59,7 +59,10 @@ describe('every file accounted for, every input checked, every exit clean (real 
     assert.ok(!parsed.testsuite.timestamp.startsWith('1970'), `a real timestamp, not ${parsed.testsuite.timestamp}`);
     // The report's time is the run's, as the summary gives it (`4 files (...) in 9.8s`).
     const wall = Number(/files? \(.*\) in (\d+\.\d)s/.exec(result.stdout)?.[1]);
-    assert.ok(Math.abs(Number(parsed.testsuite.time) - wall) < 1, `JUnit time ${parsed.testsuite.time} s, run ${wall} s`);
+    assert.ok(
+      Math.abs(Number(parsed.testsuite.time) - wall) < 1,
+      `JUnit time ${parsed.testsuite.time} s, run ${wall} s`,
+    );
   });
 
   it('checks flags and report paths before anything starts, naming the flag and the allowed range', async () => {

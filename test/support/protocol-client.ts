@@ -21,7 +21,7 @@ export class ProtocolClient {
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (raw) => {
       const decoded = decodeServerMessage(raw);
-      if (decoded.ok) this.received.push(decoded.message);
+      if (decoded.ok === true) this.received.push(decoded.message);
       this.#listeners.forEach((notify) => notify());
     });
     this.closed = new Promise((resolve) => {

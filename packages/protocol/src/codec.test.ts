@@ -63,6 +63,15 @@ describe('decodeClientMessage', () => {
 });
 
 describe('decodeServerMessage', () => {
+  it('skips a message type it does not know (a newer server’s), but refuses a known one with a wrong value', () => {
+    assert.deepEqual(decodeServerMessage(JSON.stringify({ type: 'run-forecast', runId: 'r' })), {
+      ok: 'skip',
+      type: 'run-forecast',
+    });
+    const strict = decodeClientMessage(JSON.stringify({ type: 'run-forecast' }));
+    assert.equal(strict.ok, false, 'a server refuses what it does not know');
+  });
+
   it('accepts a file-finished result and rejects an unknown status', () => {
     const finished = {
       type: 'file-finished',

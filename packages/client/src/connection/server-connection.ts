@@ -2,6 +2,7 @@ import {
   BaleenError,
   decodeServerMessage,
   encodeMessage,
+  frameText,
   type ClientMessage,
   type ServerMessage,
 } from '@baleen/protocol';
@@ -11,11 +12,27 @@ import { WebSocket } from 'ws';
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
+ * A server pings every client every few seconds (10 s by default); a link that brings neither a ping nor a message
+ * for this long is dead, however quiet the run: the client says so rather than wait forever.
+ */
+export const SILENT_LINK_MS = 45_000;
+
+/** BALEEN_DEBUG=protocol: every frame, sent and received, on stderr (cut to this many characters). */
+const TRACE_LIMIT = 400;
+const tracing = (process.env['BALEEN_DEBUG'] ?? '').split(',').includes('protocol');
+function trace(direction: 'SEND ►' | '◀ RECV', text: string): void {
+  if (!tracing) return;
+  const shown = text.length > TRACE_LIMIT ? `${text.slice(0, TRACE_LIMIT)}… (${text.length} chars)` : text;
+  process.stderr.write(`baleen:protocol ${direction} ${shown}\n`);
+}
+
+/**
  * A WebSocket to a Baleen server. Frames are parsed once, here; the rest of the client pulls typed messages
  * with `next()`, which rejects with CONNECTION_LOST if the server goes away.
  */
 export class ServerConnection {
   readonly #queue: ServerMessage[] = [];
+  readonly #watchdog: NodeJS.Timeout;
   #waiting: { resolve: (message: ServerMessage) => void; reject: (error: Error) => void } | undefined;
   #closedWith: BaleenError | undefined;
 
@@ -23,8 +40,15 @@ export class ServerConnection {
     private readonly socket: WebSocket,
     readonly url: string,
   ) {
+    this.#watchdog = setTimeout(() => this.#silent(), SILENT_LINK_MS);
+    this.#watchdog.unref();
+    socket.on('ping', () => this.#watchdog.refresh());
     socket.on('message', (raw) => {
+      this.#watchdog.refresh();
+      if (tracing) trace('◀ RECV', frameText(raw));
       const decoded = decodeServerMessage(raw);
+      // A message type a newer server added: not for this client.
+      if (decoded.ok === 'skip') return;
       if (!decoded.ok) {
         this.#fail(
           new BaleenError(
@@ -37,6 +61,7 @@ export class ServerConnection {
       this.#push(decoded.message);
     });
     socket.on('close', (code, reason) => {
+      clearTimeout(this.#watchdog);
       const why = reason.length > 0 ? `: ${reason.toString()}` : '';
       this.#fail(
         new BaleenError('CONNECTION_LOST', `the connection to the Baleen server at ${url} closed (code ${code}${why})`),
@@ -97,7 +122,22 @@ export class ServerConnection {
   }
 
   send(message: ClientMessage): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(encodeMessage(message));
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    const text = encodeMessage(message);
+    trace('SEND ►', text);
+    this.socket.send(text);
+  }
+
+  /** Nothing from the server for SILENT_LINK_MS: the link is gone even if no TCP error says so yet. */
+  #silent(): void {
+    this.#fail(
+      new BaleenError(
+        'CONNECTION_LOST',
+        `the Baleen server at ${this.url} has sent nothing for ${SILENT_LINK_MS / 1000} s (not even its heartbeat): ` +
+          'the connection is taken as lost',
+      ),
+    );
+    this.socket.terminate();
   }
 
   /** The next message from the server, in order. */
@@ -111,6 +151,7 @@ export class ServerConnection {
   }
 
   close(): void {
+    clearTimeout(this.#watchdog);
     this.#closedWith ??= new BaleenError('CONNECTION_LOST', 'the connection was closed by this client');
     this.socket.close(1000, 'done');
   }

@@ -1,4 +1,5 @@
 import {
+  assertNever,
   BaleenError,
   PROTOCOL_VERSION,
   type FileFinishedMessage,
@@ -177,8 +178,14 @@ export async function runOnServer(
             throw fromErrorMessage(message);
           }
           break;
+        // The sync exchange is over before the run starts (syncWorkspace reads it); a late one means nothing now.
         case 'welcome':
+        case 'sync-wanted':
+        case 'sync-progress':
+        case 'sync-ready':
           break;
+        default:
+          assertNever(message, 'server message');
       }
     }
   } finally {

@@ -13,7 +13,7 @@ async function connect(url: string) {
   const waiters: (() => void)[] = [];
   socket.on('message', (raw) => {
     const decoded = decodeServerMessage(raw as Buffer);
-    assert.ok(decoded.ok, 'the server only sends valid messages');
+    assert.ok(decoded.ok === true, 'the server only sends valid messages of types this client knows');
     inbox.push(decoded.message);
     waiters.splice(0).forEach((wake) => wake());
   });

@@ -1,6 +1,7 @@
 import {
   assertNever,
   decodeClientMessage,
+  frameText,
   encodeMessage,
   PROTOCOL_VERSION,
   type CancelMessage,
@@ -114,6 +115,8 @@ export class ClientSession {
 
   handleFrame(raw: RawFrame): void {
     this.#lastFrameAt = Date.now();
+    // The frame trace (--log-level trace): what a client sent, as it came, cut short.
+    if (this.log.isLevelEnabled('trace')) this.log.trace({ frame: frameExcerpt(raw) }, '◀ RECV');
     const decoded = decodeClientMessage(raw);
     if (!decoded.ok) {
       this.log.debug({ code: decoded.code }, decoded.reason);
@@ -367,6 +370,15 @@ export class ClientSession {
       this.socket.terminate();
       return;
     }
+    if (this.log.isLevelEnabled('trace')) this.log.trace({ frame: encoded.slice(0, FRAME_TRACE_CHARS) }, 'SEND ►');
     this.socket.send(encoded);
   }
+}
+
+/** Characters of a frame the trace shows. */
+const FRAME_TRACE_CHARS = 400;
+
+function frameExcerpt(raw: RawFrame): string {
+  const text = frameText(raw);
+  return text.length > FRAME_TRACE_CHARS ? `${text.slice(0, FRAME_TRACE_CHARS)}… (${text.length} chars)` : text;
 }
