@@ -1,4 +1,5 @@
 export { startServer, type RunningServer } from './server/baleen-server.js';
+export { startEmbeddedServer, buildImageOnLocalEngine, type EmbeddedServerOptions } from './server/embedded-server.js';
 export { DEFAULT_HOST, DEFAULT_PORT, defaultCapacity, type ServerOptions } from './server/server-options.js';
 export { createLogger, silentLogger, type Logger } from './log/logger.js';
 export {

@@ -31,9 +31,8 @@ export async function buildBeforeRun(
 ) {
   const tag = builtImageName(flags, cwd);
   // The server package (dockerode and the rest) is loaded only when there is something to build.
-  const { DockerBackend, silentLogger } = await import('@baleen/server');
-  const backend = new DockerBackend(silentLogger());
-  await backend.build({
+  const { buildImageOnLocalEngine } = await import('@baleen/server');
+  await buildImageOnLocalEngine({
     context: path.resolve(cwd, flags.build),
     ...(flags.dockerfile === undefined ? {} : { dockerfile: flags.dockerfile }),
     ...(flags.buildArg === undefined || flags.buildArg.length === 0

@@ -44,18 +44,10 @@ export async function runTests(options: RunTestsOptions): Promise<RunResult> {
   let embedded: RunningServer | undefined;
   if (server === undefined) {
     // Loaded only for the embedded server: a client of a remote server never needs dockerode and the rest.
-    const { createLogger, OPEN_POLICY, startServer } = await import('@baleen/server');
-    embedded = await startServer({
-      host: '127.0.0.1',
-      port: 0,
+    const { startEmbeddedServer } = await import('@baleen/server');
+    embedded = await startEmbeddedServer({
       capacity: request.concurrency,
       ...(request.maxOutputBytes === undefined ? {} : { maxOutputBytes: request.maxOutputBytes }),
-      log: createLogger('silent'),
-      // Lets the next embedded run on this machine sweep what this one leaves if its process is killed hard.
-      embedded: true,
-      // The embedded server runs on the user's own machine for the user alone: everything the engine allows,
-      // and the default network.
-      containerPolicy: OPEN_POLICY,
       ...(historyFile === undefined ? {} : { historyFile }),
     });
   }
