@@ -15,8 +15,7 @@ import {
 import { WebSocket } from 'ws';
 import { resolveContainer, type ContainerPolicy } from './container-policy.js';
 import type { Logger } from '../log/logger.js';
-import { unsafePath } from './run-policy.js';
-import { imageRefusal, type ImagePolicy } from './image-policy.js';
+import type { ImagePolicy } from './image-policy.js';
 import type { OutboundBudget } from '../limits/outbound-budget.js';
 import type { TenantRuns } from '../limits/tenant-runs.js';
 import { ANONYMOUS_TENANT, type TenantId } from '../auth/token-store.js';
@@ -24,8 +23,8 @@ import type { RunPlan } from '../scheduler/run-plan.js';
 import { newId } from './ids.js';
 import { SyncReceiver } from '../sync/sync-receiver.js';
 import { PendingScenarios } from './pending-scenarios.js';
+import { admitRun } from './admit-run.js';
 import { newSeed } from '../scheduler/shuffle.js';
-import { suiteOfImage } from '../history/suite.js';
 import type { WorkspaceStore } from '../sync/workspace-store.js';
 
 /** Close codes in the private range, so a client can tell why the server hung up. */
@@ -210,28 +209,27 @@ export class ClientSession {
   }
 
   #onRun(message: RunMessage): void {
-    if (this.host.isShuttingDown()) {
-      this.#sendError('SERVER_SHUTTING_DOWN', 'the server is shutting down and takes no new runs; try again shortly', {
-        runRef: message.runRef,
-      });
-      return;
-    }
-    if (this.#runRefs.has(message.runRef)) {
-      this.#sendError('DUPLICATE_RUN_REF', `runRef '${message.runRef}' was already used on this connection`, {
-        runRef: message.runRef,
-      });
-      return;
-    }
-    const refusal = this.#refusal(message);
-    const container = resolveContainer(message.container, this.host.containerPolicy);
-    const planned = this.#pendingScenarios.take(message.runRef, message.files.length);
-    if (refusal !== undefined || 'refusals' in container || 'refusal' in planned) {
-      const reasons = [
-        ...(refusal === undefined ? [] : [refusal]),
-        ...('refusals' in container ? container.refusals : []),
-        ...('refusal' in planned ? [planned.refusal] : []),
-      ];
-      this.#sendError('RUN_REJECTED', reasons.join('; '), { runRef: message.runRef });
+    const runId = newId('run');
+    const admission = admitRun(message, {
+      shuttingDown: this.host.isShuttingDown(),
+      runRefUsed: this.#runRefs.has(message.runRef),
+      runsInProgress: this.host.tenantRuns.count(this.owner),
+      maxRunsPerClient: this.host.maxRunsPerClient,
+      imagePolicy: this.host.imagePolicy,
+      syncUnsupported: this.host.syncUnsupported,
+      treeReady: (treeHash) => this.host.workspaces.isReady(treeHash, this.tenant),
+      container: resolveContainer(message.container, this.host.containerPolicy),
+      scenarios: this.#pendingScenarios.take(message.runRef, message.files.length),
+      serverId: this.host.serverId,
+      capacity: this.host.capacity,
+      maxOutputBytes: this.host.maxOutputBytes,
+      owner: this.owner,
+      client: this.tenant === ANONYMOUS_TENANT ? this.host.clientLabel : this.tenant,
+      runId,
+      newSeed,
+    });
+    if (!admission.ok) {
+      this.#sendError(admission.code, admission.message, { runRef: message.runRef });
       return;
     }
     this.#runRefs.add(message.runRef);
@@ -240,33 +238,8 @@ export class ClientSession {
     const unpin = message.sync === undefined ? undefined : this.host.workspaces.pin(message.sync.treeHash);
     const tenant = this.tenant;
     const treeHash = message.sync?.treeHash;
-    const runId = newId('run');
     const plan: RunPlan = {
-      runId,
-      serverId: this.host.serverId,
-      owner: this.owner,
-      image: message.image,
-      suite: message.suite ?? suiteOfImage(message.image),
-      client: this.tenant === ANONYMOUS_TENANT ? this.host.clientLabel : this.tenant,
-      files: message.files,
-      order: message.order ?? 'timing',
-      seed: message.seed ?? newSeed(),
-      packMs: message.pack === undefined ? undefined : Math.round(message.pack * 1000),
-      split: message.split ?? 'auto',
-      command: message.command,
-      cucumber: message.cucumber,
-      scenarios: 'scenarios' in planned ? planned.scenarios : [],
-      workDir: message.workDir,
-      timeoutMs: Math.round(message.timeoutSeconds * 1000),
-      concurrency: Math.min(message.concurrency, this.host.capacity),
-      env: message.env,
-      beforeCommand: message.beforeCommand,
-      maxOutputBytes: Math.min(message.maxOutputBytes ?? this.host.maxOutputBytes, this.host.maxOutputBytes),
-      retries: message.retries ?? 0,
-      failFast: message.failFast ?? false,
-      container: container.settings,
-      pull: message.pull ?? 'missing',
-      prepare: message.prepare,
+      ...admission.plan,
       ...(treeHash === undefined ? {} : { workspace: () => this.host.workspaces.archive(treeHash, tenant) }),
     };
     const log = this.log.child({ runId });
@@ -307,26 +280,6 @@ export class ClientSession {
     this.#runs.set(runId, { controller, done, position: 0 });
     this.#stopWatchingQueue ??= this.host.onQueueChange(() => this.#tellPositions());
     this.#tellPositions();
-  }
-
-  /** Why this server will not run the request, checked before any container exists. */
-  #refusal(message: RunMessage): string | undefined {
-    const running = this.host.tenantRuns.count(this.owner);
-    if (running >= this.host.maxRunsPerClient) {
-      return `this client already has ${running} runs in progress (at most ${this.host.maxRunsPerClient} at once, per token over all its connections)`;
-    }
-    const image = imageRefusal(message.image, this.host.imagePolicy);
-    if (image !== undefined) return image;
-    const bad = message.files.find(unsafePath);
-    if (bad !== undefined) return `file '${bad}' must be a relative path inside the work dir (no leading /, no '..')`;
-    if (message.sync !== undefined) {
-      if (this.host.syncUnsupported !== undefined) return this.host.syncUnsupported;
-      // The same answer whether no one or another tenant synced it: a hash alone opens nothing.
-      if (!this.host.workspaces.isReady(message.sync.treeHash, this.tenant)) {
-        return `workspace ${message.sync.treeHash.slice(0, 12)} is not on this server: sync it first (sync-offer)`;
-      }
-    }
-    return undefined;
   }
 
   #stopWatchingQueue: (() => void) | undefined;
