@@ -3,6 +3,13 @@ import type { ContainerBackend, VolumeMount } from '../backend/container-backend
 import { LABELS, runLabels } from '../backend/container-labels.js';
 import type { CapacityGate } from './capacity-gate.js';
 import type { RunPlan } from './run-plan.js';
+import {
+  classifyOutcome,
+  endingOf,
+  engineAnswers,
+  stoppedFromOutside,
+  type ContainerEnding,
+} from './classify-outcome.js';
 
 /** Where the prepare stage's work is shared with every test container. */
 export const JOB_DIR = '/job';
@@ -68,21 +75,13 @@ export async function runPrepareStage(
       deps.emit(finished);
       return { ok: true, mounts: [{ volume, target: JOB_DIR, readOnly: true }] };
     }
-    const failure: StageFinishedMessage =
-      outcome.end === 'exited'
-        ? {
-            ...finished,
-            status: outcome.oomKilled ? 'oom' : 'failed',
-            error: {
-              code: 'PREPARE_FAILED',
-              message: `the prepare stage ${outcome.oomKilled ? 'ran out of memory' : `failed with exit code ${String(outcome.exitCode)}`}; no test file was run`,
-            },
-          }
-        : {
-            ...finished,
-            status: deadline.aborted && !signal.aborted ? 'timed-out' : 'cancelled',
-            error: { code: 'PREPARE_FAILED', message: 'the prepare stage was stopped before it finished' },
-          };
+    const engineLost = stoppedFromOutside(outcome) && !(await engineAnswers(deps.backend));
+    const ending = classifyOutcome(outcome, {
+      deadlineAborted: deadline.aborted,
+      runAborted: signal.aborted,
+      engineLost,
+    });
+    const failure: StageFinishedMessage = { ...finished, ...prepareFailure(ending, plan, deps.backend.engine) };
     deps.emit(failure);
     return { ok: false, finished: failure };
   } catch (error) {
@@ -102,4 +101,30 @@ export async function runPrepareStage(
   } finally {
     release();
   }
+}
+
+/** How a prepare stage that did not pass ended, in the same terms as a test file's container (classifyOutcome). */
+function prepareFailure(
+  ending: ContainerEnding,
+  plan: RunPlan,
+  engine: string,
+): Pick<StageFinishedMessage, 'status' | 'error'> {
+  if (ending.kind === 'exited') {
+    return {
+      status: 'failed',
+      error: {
+        code: 'PREPARE_FAILED',
+        message: `the prepare stage failed with exit code ${String(ending.exitCode)}; no test file was run`,
+      },
+    };
+  }
+  const { status, error } = endingOf(ending, {
+    memoryBytes: plan.container.memoryBytes,
+    timeoutMs: plan.timeoutMs,
+    engine,
+    cancelReason: 'the run was cancelled',
+  });
+  // A lost engine is the engine's failure (the run ends in error); anything else is the stage's own.
+  const code = ending.kind === 'engine-lost' ? 'DOCKER_UNREACHABLE' : 'PREPARE_FAILED';
+  return { status, error: { code, message: `the prepare stage: ${error?.message ?? status}; no test file was run` } };
 }

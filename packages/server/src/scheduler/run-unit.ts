@@ -1,4 +1,11 @@
-import { BaleenError, type FileFinishedMessage, type FileStartedMessage, type ServerMessage } from '@baleen/protocol';
+import {
+  assertNever,
+  BaleenError,
+  type FileFinishedMessage,
+  type FileStartedMessage,
+  type ServerMessage,
+} from '@baleen/protocol';
+import { classifyOutcome, endingOf, engineAnswers, stoppedFromOutside, type Ending } from './classify-outcome.js';
 import type { ContainerBackend, ContainerOutcome, VolumeMount } from '../backend/container-backend.js';
 import { commandForFile, withBeforeCommand } from '../backend/container-command.js';
 import { fileContainerLabels } from '../backend/container-labels.js';
@@ -132,28 +139,6 @@ function testCommand(
   });
   return { argv: call.argv, cucumber };
 }
-
-/**
- * Whether the engine is still there after a container was stopped from outside. An engine shutting down stops
- * its containers first and may answer for a few seconds more while it stops the others, so it is watched for a
- * while: one failed ping in that time means it is going away.
- */
-async function engineAnswers(backend: ContainerBackend): Promise<boolean> {
-  for (let waited = 0; waited < ENGINE_WATCH_MS; waited += ENGINE_WATCH_STEP_MS) {
-    await new Promise((resolve) => setTimeout(resolve, ENGINE_WATCH_STEP_MS));
-    const answered = await backend.ping().then(
-      () => true,
-      () => false,
-    );
-    if (!answered) return false;
-  }
-  return true;
-}
-
-const ENGINE_WATCH_MS = 5_000;
-const ENGINE_WATCH_STEP_MS = 250;
-
-type Ending = { status: FileFinishedMessage['status']; error?: FileFinishedMessage['error'] };
 
 /**
  * Runs one unit — a file, a pack of files, or a chunk of a file — in one container: waits for a slot of the
@@ -293,63 +278,41 @@ export async function runUnit(target: UnitAttempt, deps: RunUnitDeps, runSignal:
         ...(results === undefined ? {} : { stderrFilter: results.stderrFilter }),
       },
     );
-    if (outcome.end === 'exited') {
-      if (outcome.oomKilled) {
-        const mib = Math.floor(plan.container.memoryBytes / 1024 / 1024);
-        return stopped(
-          {
-            status: 'oom',
-            error: {
-              code: 'OUT_OF_MEMORY',
-              message: `killed by its memory limit of ${mib} MiB (raise --memory if the file needs more)`,
-            },
-          },
-          outcome,
-        );
+    const engineLost = stoppedFromOutside(outcome) && !(await engineAnswers(deps.backend));
+    const ending = classifyOutcome(outcome, {
+      deadlineAborted: deadline.aborted,
+      runAborted: runSignal.aborted,
+      engineLost,
+    });
+    const context = {
+      memoryBytes: plan.container.memoryBytes,
+      timeoutMs: deadlineMs,
+      engine: deps.backend.engine,
+      cancelReason: deps.cancelReason(),
+    };
+    switch (ending.kind) {
+      case 'exited': {
+        const exitCode = ending.exitCode;
+        if (results !== undefined && exitCode !== null) {
+          const beforeCommand = plan.beforeCommand !== undefined;
+          return {
+            files: indexes.map((index) =>
+              resultFor(index, results.verdict(fileOf(index), exitCode, beforeCommand), outcome),
+            ),
+            notReached: [],
+          };
+        }
+        return every({ status: exitCode === 0 ? 'passed' : 'failed' }, outcome);
       }
-      // A container stopped from outside (128 + SIGTERM or SIGKILL) while the engine went away: the test did
-      // not fail, the engine did.
-      if ((outcome.exitCode === 137 || outcome.exitCode === 143) && !(await engineAnswers(deps.backend))) {
-        return every(
-          {
-            status: 'error',
-            error: {
-              code: 'DOCKER_UNREACHABLE',
-              message: `the Docker engine at ${deps.backend.engine} stopped while this file ran (its container was stopped with exit ${outcome.exitCode})`,
-            },
-          },
-          outcome,
-        );
-      }
-      const exitCode = outcome.exitCode;
-      if (results !== undefined && exitCode !== null) {
-        return {
-          files: indexes.map((index) =>
-            resultFor(index, results.verdict(fileOf(index), exitCode, plan.beforeCommand !== undefined), outcome),
-          ),
-          notReached: [],
-        };
-      }
-      return every({ status: exitCode === 0 ? 'passed' : 'failed' }, outcome);
+      case 'oom':
+      case 'timed-out':
+        return stopped(endingOf(ending, context), outcome);
+      case 'engine-lost':
+      case 'cancelled':
+        return every(endingOf(ending, context), outcome);
+      default:
+        return assertNever(ending, 'container ending');
     }
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the await
-    if (deadline.aborted && !runSignal.aborted) {
-      const seconds = deadlineMs / 1000;
-      return stopped(
-        {
-          status: 'timed-out',
-          error: {
-            code: 'TIMED_OUT',
-            message: `timed out after ${seconds} s; the container was killed (raise --timeout if the file needs longer)`,
-          },
-        },
-        outcome,
-      );
-    }
-    return every(
-      { status: 'cancelled', error: { code: 'CANCELLED', message: `stopped while running: ${deps.cancelReason()}` } },
-      outcome,
-    );
   } catch (error) {
     // Aborted while waiting for a start-up slot: nothing ran.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the awaits
