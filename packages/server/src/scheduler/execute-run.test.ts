@@ -6,6 +6,7 @@ import { silentLogger } from '../log/logger.js';
 import { FakeBackend, type FakeBehaviour } from '../testing/fake-backend.js';
 import { CapacityGate } from './capacity-gate.js';
 import { executeRun } from './execute-run.js';
+import { Sweeper } from '../reaper/sweeper.js';
 import type { RunPlan } from './run-plan.js';
 import type { SchedulingHistory } from './execute-run.js';
 import { parseTargets, scriptedCucumberRun } from '../testing/scripted-cucumber.js';
@@ -67,6 +68,7 @@ async function execute(
       gate: new CapacityGate(options.capacity ?? 8),
       ...(options.startConcurrency === undefined ? {} : { startGate: new CapacityGate(options.startConcurrency) }),
       log: silentLogger(),
+      sweeper: new Sweeper(backend, 'srv-test', silentLogger()),
       emit: (e) => events.push(e),
       ...(options.history === undefined ? {} : { history: options.history }),
     },

@@ -12,7 +12,7 @@ import {
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ContainerBackend, VolumeMount } from '../backend/container-backend.js';
-import { LABELS } from '../backend/container-labels.js';
+import type { Sweeper } from '../reaper/sweeper.js';
 import type { CapacityGate } from './capacity-gate.js';
 import { mergeChunks } from './merge-chunks.js';
 import { planUnits, type FileEstimate, type WorkUnit } from './plan-units.js';
@@ -48,10 +48,8 @@ export interface ExecuteRunDeps {
   /** The suite's history: for the order, packs and splits, and to learn from this run; none: no splits. */
   history?: SchedulingHistory | RunHistory;
   observeStartLatency?: (seconds: number) => void;
-  /** Told when the sweep after a run failed (engine gone), so the server can sweep it once the engine is back. */
-  onSweepFailed?: (runId: string) => void;
-  /** Called once the engine answers at a run's start: a chance to sweep what earlier runs could not. */
-  onEngineReachable?: () => Promise<void>;
+  /** What removes a run's leftovers when it ends, and earlier runs' the engine could not remove then. */
+  sweeper?: Pick<Sweeper, 'sweepRun' | 'retryUnswept'>;
 }
 
 /** A file's way through the run: its attempt, and the chunks of the attempt so far when it is split. */
@@ -105,7 +103,8 @@ async function executeRunWith(plan: RunPlan, deps: ExecuteRunDeps, signal: Abort
   try {
     // One clear error for the whole run beats the same error once per file.
     await deps.backend.ping();
-    await deps.onEngineReachable?.();
+    // The engine answers: a chance to sweep what earlier runs could not.
+    await deps.sweeper?.retryUnswept();
     await deps.backend.ensureImage(plan.image, plan.pull);
   } catch (error) {
     const failure = error instanceof BaleenError ? error : new BaleenError('INTERNAL', String(error), { cause: error });
@@ -366,17 +365,9 @@ function notRun(plan: RunPlan, totals: RunTotals, deps: ExecuteRunDeps, why: str
   });
 }
 
-/** Each container removes itself; this catches any whose removal failed, so nothing of the run is left. */
+/** Each container removes itself; the sweep catches any whose removal failed, so nothing of the run is left. */
 async function sweep(plan: RunPlan, deps: ExecuteRunDeps): Promise<void> {
   // Kept containers (and the /job volume they may use) are the point of --keep: the user removes them.
   if (plan.container.keep) return;
-  try {
-    const labels = { [LABELS.run]: plan.runId, [LABELS.server]: plan.serverId };
-    const removed = await deps.backend.removeContainers(labels);
-    if (removed > 0) deps.log.warn({ removed }, 'swept containers left behind by the run');
-    await deps.backend.removeVolumes(labels);
-  } catch (error) {
-    deps.log.warn({ err: String(error) }, 'sweep after the run failed; it is retried when the engine answers again');
-    deps.onSweepFailed?.(plan.runId);
-  }
+  await deps.sweeper?.sweepRun(plan.runId, deps.log);
 }

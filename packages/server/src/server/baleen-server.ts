@@ -14,7 +14,6 @@ import { OutboundBudget } from '../limits/outbound-budget.js';
 import { PendingSockets } from '../limits/pending-sockets.js';
 import { TenantRuns } from '../limits/tenant-runs.js';
 import type { ContainerBackend } from '../backend/container-backend.js';
-import { LABELS } from '../backend/container-labels.js';
 import { DockerBackend } from '../backend/docker/docker-backend.js';
 import { createDockerClient } from '../backend/docker/docker-client.js';
 import { startReaper } from '../reaper/reaper.js';
@@ -28,7 +27,8 @@ import {
   CLOSE_TOKEN_REVOKED,
   type SessionHost,
 } from './client-session.js';
-import { embeddedServerId, isOrphanedEmbeddedServer } from './embedded-owner.js';
+import { embeddedServerId } from './embedded-owner.js';
+import { Sweeper } from '../reaper/sweeper.js';
 import { newId } from './ids.js';
 import { MAX_CLIENT_FRAME_BYTES, withServerDefaults, type ServerOptions } from './server-options.js';
 import { SERVER_VERSION } from './version.js';
@@ -77,22 +77,9 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   const tenantRuns = new TenantRuns();
   const runsInFlight = new Set<Promise<unknown>>();
   let shuttingDown = false;
-  // Runs whose containers could not be swept (the engine was down): retried once the engine answers again.
-  const unswept = new Set<string>();
-  const sweepUnswept = async (): Promise<void> => {
-    for (const runId of [...unswept]) {
-      try {
-        const removed = await backend.removeContainers({ [LABELS.run]: runId, [LABELS.server]: serverId });
-        await backend.removeVolumes({ [LABELS.run]: runId, [LABELS.server]: serverId });
-        unswept.delete(runId);
-        if (removed > 0) log.warn({ runId, removed }, 'swept containers of a run the engine lost');
-      } catch {
-        return;
-      }
-    }
-  };
+  const sweeper = new Sweeper(backend, serverId, log);
 
-  if (options.reapOnStart === true) await reapEarlierInstance(backend, serverId, log);
+  if (options.reapOnStart === true) await sweeper.reapEarlierInstance();
   const reaper =
     options.reaper === true
       ? await startReaper(createDockerClient(), serverId, log).catch((error: unknown) => {
@@ -101,7 +88,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
         })
       : undefined;
   // In the background: the user's run need not wait for another run's leftovers to go; close() waits for it.
-  const reapingOrphans = options.embedded === true ? reapOrphanedEmbeddedServers(backend, log) : Promise.resolve();
+  const reapingOrphans = options.embedded === true ? sweeper.reapOrphanedEmbeddedServers() : Promise.resolve();
   // Synced trees live only as long as this server: a fresh folder, removed when it stops.
   const workspaces = new WorkspaceStore(
     options.syncDir ?? (await mkdtemp(path.join(tmpdir(), 'baleen-sync-'))),
@@ -164,8 +151,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
           log: log.child({ runId: plan.runId }),
           ...(history === undefined ? {} : { history }),
           observeStartLatency: (seconds) => metrics.observeStartLatency(seconds),
-          onSweepFailed: (runId) => unswept.add(runId),
-          onEngineReachable: sweepUnswept,
+          sweeper,
         },
         signal,
       ).then((finished) => {
@@ -321,36 +307,6 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
 }
 
 /** After a crash, the containers an earlier instance of this server left behind — never another server's. */
-async function reapEarlierInstance(
-  backend: ContainerBackend,
-  serverId: string,
-  log: ServerOptions['log'],
-): Promise<void> {
-  try {
-    const labels = { [LABELS.managed]: 'true', [LABELS.server]: serverId };
-    const removed = await backend.removeContainers(labels);
-    if (removed > 0) log.warn({ removed }, 'removed containers left behind by an earlier instance of this server');
-    const volumes = await backend.removeVolumes(labels);
-    if (volumes > 0) log.warn({ volumes }, 'removed volumes left behind by an earlier instance of this server');
-  } catch (error) {
-    log.warn({ err: String(error) }, 'could not sweep containers of an earlier instance');
-  }
-}
-
-/** What embedded servers of processes that have ended on this host left behind (see embedded-owner.ts). */
-async function reapOrphanedEmbeddedServers(backend: ContainerBackend, log: ServerOptions['log']): Promise<void> {
-  let serverIds: string[];
-  try {
-    serverIds = await backend.listServerIds();
-  } catch {
-    // No engine: the run itself says so.
-    return;
-  }
-  for (const serverId of serverIds.filter((id) => isOrphanedEmbeddedServer(id))) {
-    await reapEarlierInstance(backend, serverId, log);
-  }
-}
-
 /** Answers an upgrade that will not become a WebSocket, and closes its socket. */
 function refuseUpgrade(socket: Socket, status: number, statusText: string, body: string): void {
   socket.end(`HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${body}\n`);
