@@ -348,7 +348,7 @@ describe('container options (real engine)', () => {
     await writeFile(unknown, JSON.stringify({ image: IMAGE, projects: { api: { concurency: 3 } } }));
     const bad = await runBaleen(['cucumber', '--config', unknown, '--files', 'features']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /bad\.json: unknown key 'concurency' at projects\.api/);
+    assert.match(bad.stderr, /bad\.json: unknown key 'concurency' \(did you mean 'concurrency'\?\) at projects\.api/);
 
     const missing = await runBaleen(['cucumber', '--config', config, '--project', 'api']);
     assert.equal(missing.code, 2);

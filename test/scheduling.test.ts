@@ -73,9 +73,15 @@ describe('scheduling from the server’s history (real server, real engine)', ()
       }
     ).testsuite.testcase;
     assert.equal(cases.filter((testcase) => testcase['@_classname'] === 'Slow fixture').length, 4);
-    // The longest container starts first: a chunk of the slow file.
-    const started = [...second.stdout.matchAll(/▶ started (\S+)/g)].map((match) => match[1]);
-    assert.equal(started[0], SLOW);
+
+    // One at a time and unsplit, a fresh checkout starts the files longest first, by the server's history alone.
+    const third = await runBaleenWithReport(
+      cucumber('--files', ...SHORT, SLOW, '--concurrency', '1', '--split', 'off'),
+      { cwd: await freshCheckout() },
+    );
+    assert.equal(third.code, 0, third.stdout);
+    const started = [...third.stdout.matchAll(/▶ started (\S+)/g)].map((match) => match[1]);
+    assert.equal(started[0], SLOW, `the 8 s file first:\n${third.stdout}`);
   });
 
   it('packs files into shared containers with --pack and still reports each on its own', async () => {
