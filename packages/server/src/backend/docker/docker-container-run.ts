@@ -1,10 +1,9 @@
 import { BaleenError, type BoundPort } from '@baleen/protocol';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type { ContainerOutcome, ContainerSpec, OutputSink, RunContainerOptions } from '../container-backend.js';
-import { OutputCollector } from '../output-collector.js';
+import type { ContainerOutcome, ContainerSpec, RunContainerOptions } from '../container-backend.js';
+import { OutputCapture } from '../output-capture.js';
 import { containerCreateOptions } from './container-create-options.js';
-import { StreamDemuxer } from './stream-demuxer.js';
 import { dockerMessage, imageNotFoundError, statusCodeOf, toBaleenError } from './docker-errors.js';
 
 /** How long to wait for the attach stream to deliver the last bytes after the container exited. */
@@ -24,8 +23,7 @@ export class DockerContainerRun {
   #state: State = 'new';
   #container: Docker.Container | undefined;
   #stream: NodeJS.ReadableStream | undefined;
-  readonly #stdout: OutputCollector;
-  readonly #stderr: OutputCollector;
+  #capture: OutputCapture;
 
   constructor(
     private readonly docker: Docker,
@@ -33,12 +31,7 @@ export class DockerContainerRun {
     private readonly spec: ContainerSpec,
     private log: Logger,
   ) {
-    this.#stdout = new OutputCollector('stdout', spec.maxOutputBytes);
-    this.#stderr = new OutputCollector('stderr', spec.maxOutputBytes);
-  }
-
-  get state(): State {
-    return this.#state;
+    this.#capture = new OutputCapture(spec.maxOutputBytes, undefined);
   }
 
   async run({ signal, onStarted, stderrFilter }: RunContainerOptions): Promise<ContainerOutcome> {
@@ -46,8 +39,8 @@ export class DockerContainerRun {
       if (signal.aborted) return this.#outcome('interrupted', null);
       const container = await this.#create();
       if (this.spec.workspace !== undefined) await this.#placeWorkspace(container, this.spec.workspace);
-      const stderr = stderrFilter?.(this.#stderr);
-      const { drained } = await this.#attach(container, stderr ?? this.#stderr);
+      this.#capture = new OutputCapture(this.spec.maxOutputBytes, stderrFilter);
+      const { drained } = await this.#attach(container);
       // Checked after every await: a cancellation that arrived meanwhile must not start a container.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the awaits
       if (signal.aborted) return this.#outcome('interrupted', null);
@@ -58,7 +51,7 @@ export class DockerContainerRun {
       });
       const { exitCode, killed } = await this.#waitOrKill(container, signal);
       await withTimeout(drained, STREAM_DRAIN_TIMEOUT_MS);
-      stderr?.end();
+      this.#capture.end();
       // Only a SIGKILLed process can have met the memory limit: other exits skip the extra engine call.
       const oomKilled = !killed && exitCode === 137 && (await this.#oomKilled(container));
       return this.#outcome(killed ? 'interrupted' : 'exited', exitCode, oomKilled);
@@ -107,7 +100,7 @@ export class DockerContainerRun {
   }
 
   /** `drained` resolves when the attach stream has delivered everything. */
-  async #attach(container: Docker.Container, stderr: OutputSink): Promise<{ drained: Promise<void> }> {
+  async #attach(container: Docker.Container): Promise<{ drained: Promise<void> }> {
     let stream: NodeJS.ReadWriteStream;
     try {
       stream = await container.attach({ stream: true, stdout: true, stderr: true });
@@ -123,9 +116,8 @@ export class DockerContainerRun {
         resolve();
       });
     });
-    const demuxer = new StreamDemuxer(this.#stdout, stderr);
     stream.on('data', (chunk: Buffer) => {
-      demuxer.write(chunk);
+      this.#capture.write(chunk);
     });
     this.#state = 'attached';
     return { drained };
@@ -242,8 +234,7 @@ export class DockerContainerRun {
       exitCode,
       oomKilled,
       kept: this.spec.settings.keep && this.#container !== undefined,
-      stdout: this.#stdout.result(),
-      stderr: this.#stderr.result(),
+      ...this.#capture.result(),
     };
   }
 }
