@@ -132,6 +132,11 @@ export interface OutputSink {
 export interface ContainerBackend {
   /** Where containers run, for messages ("the Docker engine at unix:///var/run/docker.sock"). */
   readonly engine: string;
+  /**
+   * Output reaches `stderrFilter` while the container runs (true), or only once it has ended (false: Swarm,
+   * whose service logs can be read whole only after the task). Results stream live only on the first kind.
+   */
+  readonly liveOutput: boolean;
   /** Set when this backend cannot place a synced workspace in its containers: why, for the client. */
   readonly workspaceUnsupported?: string;
   /** Throws a BaleenError (DOCKER_UNREACHABLE) when the engine does not answer. */

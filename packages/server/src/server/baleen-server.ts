@@ -271,6 +271,12 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     { url, capacity: options.capacity, engine: backend.engine, auth: tokens?.enabled === true },
     'baleen-server listening',
   );
+  if (!backend.liveOutput) {
+    log.info(
+      { engine: backend.engine },
+      'this backend reads output when a file ends: its results arrive then, not live',
+    );
+  }
 
   const drain = async (timeoutMs: number): Promise<boolean> => {
     shuttingDown = true;

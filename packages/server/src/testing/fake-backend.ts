@@ -33,6 +33,7 @@ export interface FakeBehaviour {
  */
 export class FakeBackend implements ContainerBackend {
   readonly engine = 'fake://engine';
+  readonly liveOutput = true;
   running = 0;
   maxRunning = 0;
   readonly started: { file: string; at: number }[] = [];

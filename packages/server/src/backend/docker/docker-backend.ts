@@ -24,6 +24,7 @@ export function describeDockerEngine(env: NodeJS.ProcessEnv = process.env): stri
 /** One Docker engine, from DOCKER_HOST or the default socket. */
 export class DockerBackend implements ContainerBackend {
   readonly engine: string;
+  readonly liveOutput = true;
   readonly #docker: Docker;
 
   constructor(

@@ -72,6 +72,10 @@ export function serviceSpec(name: string, spec: ContainerSpec): Docker.CreateSer
         ...(settings.hostname === undefined ? {} : { Hostname: settings.hostname }),
         ReadOnly: settings.readOnly,
         Mounts: mounts as Docker.MountSettings[],
+        // CapabilityDrop is in Engine API 1.41 (Docker 20.10) but not in dockerode's typings.
+        ...(settings.capDrop === undefined || settings.capDrop.length === 0
+          ? {}
+          : { CapabilityDrop: [...settings.capDrop] }),
         // No `no-new-privileges` here: Swarm's spec has it only from Engine API 1.46 (Docker 27).
       },
       Resources: {

@@ -16,6 +16,7 @@ import { SwarmServiceRun } from './swarm-service-run.js';
  */
 export class SwarmBackend implements ContainerBackend {
   readonly engine: string;
+  readonly liveOutput = false;
   readonly workspaceUnsupported =
     'the swarm backend cannot place a synced workspace (--sync): a service gets no files before it starts — ' +
     'bake the project into the image, or use the docker backend';

@@ -5,8 +5,7 @@ import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { ContainerOutcome, ContainerSpec, RunContainerOptions } from '../container-backend.js';
 import { dockerMessage, statusCodeOf, toBaleenError } from '../docker/docker-errors.js';
-import { StreamDemuxer } from '../docker/stream-demuxer.js';
-import { OutputCollector } from '../output-collector.js';
+import { OutputCapture } from '../output-capture.js';
 import { serviceSpec, unsupportedOnSwarm } from './service-spec.js';
 
 /** How often a service's task is looked at; Swarm has no wait endpoint for tasks. */
@@ -27,10 +26,13 @@ interface Task {
  * One test file as a Swarm service, from creation to removal: create a replicated job, watch its one task until
  * it ends (or the signal removes the service, which stops the task), read its logs with stdout and stderr apart,
  * and remove the service whatever happened.
+ *
+ * The logs are read once the task has ended, not followed: a followed service log never ends (the service
+ * outlives its task), so there is no moment at which its last bytes are known to have arrived. A file's results
+ * therefore reach the client when the file ends on this backend (see `liveOutput`).
  */
 export class SwarmServiceRun {
-  readonly #stdout: OutputCollector;
-  readonly #stderr: OutputCollector;
+  #capture: OutputCapture;
   #service: Docker.Service | undefined;
 
   constructor(
@@ -40,8 +42,7 @@ export class SwarmServiceRun {
     private log: Logger,
     private readonly nodeName: (nodeId: string) => Promise<string>,
   ) {
-    this.#stdout = new OutputCollector('stdout', spec.maxOutputBytes);
-    this.#stderr = new OutputCollector('stderr', spec.maxOutputBytes);
+    this.#capture = new OutputCapture(spec.maxOutputBytes, undefined);
   }
 
   async run({ signal, onStarted, stderrFilter }: RunContainerOptions): Promise<ContainerOutcome> {
@@ -50,6 +51,7 @@ export class SwarmServiceRun {
       throw new BaleenError('RUN_REJECTED', `the swarm backend cannot do ${unsupported.join(', ')}`);
     }
     if (signal.aborted) return this.#outcome('interrupted', null, undefined, undefined);
+    this.#capture = new OutputCapture(this.spec.maxOutputBytes, stderrFilter);
     const name = `baleen-${randomBytes(6).toString('hex')}`;
     try {
       try {
@@ -64,11 +66,7 @@ export class SwarmServiceRun {
         if (signal.aborted) {
           // What the file printed before its deadline or cancellation is kept, as on the docker backend, and
           // read through the same filter (a cucumber file's channel frames are not text).
-          if (started !== undefined) {
-            const stderr = stderrFilter?.(this.#stderr);
-            await this.#readLogs(stderr ?? this.#stderr);
-            stderr?.end();
-          }
+          if (started !== undefined) await this.#readLogs();
           return this.#outcome('interrupted', null, started?.containerId, started?.node);
         }
         const task = await this.#task();
@@ -83,9 +81,7 @@ export class SwarmServiceRun {
             throw await this.#rejected(task);
           }
           const exitCode = task.Status?.ContainerStatus?.ExitCode ?? (state === 'complete' ? 0 : null);
-          const stderr = stderrFilter?.(this.#stderr);
-          await this.#readLogs(stderr ?? this.#stderr);
-          stderr?.end();
+          await this.#readLogs();
           return this.#outcome('exited', exitCode, started?.containerId, started?.node);
         }
         await sleep(TASK_POLL_MS, undefined, { signal }).catch(() => undefined);
@@ -120,25 +116,31 @@ export class SwarmServiceRun {
     return new BaleenError('CONTAINER_FAILED', `the swarm task on node ${node} did not run: ${reason}`);
   }
 
-  async #readLogs(stderr: { write(chunk: Buffer | string): boolean }): Promise<void> {
+  /** The whole log of the ended task, through the capture; the capture is settled whatever happened. */
+  async #readLogs(): Promise<void> {
     const service = this.#service;
     if (service === undefined) return;
-    const demuxer = new StreamDemuxer(this.#stdout, stderr);
     try {
       const logs = (await service.logs({ stdout: true, stderr: true, follow: false })) as unknown;
       if (Buffer.isBuffer(logs)) {
-        demuxer.write(logs);
+        this.#capture.write(logs);
         return;
       }
       await new Promise<void>((resolve) => {
         const stream = logs as NodeJS.ReadableStream;
-        stream.on('data', (chunk: Buffer) => demuxer.write(chunk));
+        stream.on('data', (chunk: Buffer) => {
+          this.#capture.write(chunk);
+        });
         stream.once('end', resolve);
         stream.once('close', resolve);
-        stream.once('error', () => resolve());
+        stream.once('error', () => {
+          resolve();
+        });
       });
     } catch (error) {
       this.log.warn({ err: dockerMessage(error) }, 'could not read the service logs');
+    } finally {
+      this.#capture.end();
     }
   }
 
@@ -163,8 +165,7 @@ export class SwarmServiceRun {
       oomKilled: false,
       kept: false,
       ...(node === undefined ? {} : { node }),
-      stdout: this.#stdout.result(),
-      stderr: this.#stderr.result(),
+      ...this.#capture.result(),
     };
   }
 }
