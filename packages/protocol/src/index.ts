@@ -17,6 +17,7 @@ export { assertNever } from './assert-never.js';
 export { CUCUMBER_ENVELOPE_TYPES } from './cucumber-envelopes.js';
 export * from './container-request.js';
 export * from './sync-messages.js';
+export { isSafeRelativePath, symlinkInsideTree } from './tree-paths.js';
 export * from './cucumber-run.js';
 export { symlinkChainProblems } from './symlink-chains.js';
 export * from './image-reference.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { z } from 'zod';
 import { MAX_PATH_LENGTH } from './limits.js';
+import { isSafeRelativePath, symlinkInsideTree } from './tree-paths.js';
 
 /**
  * Workspace sync: the client's project tree travels with a run, content-addressed, so that an unchanged tree
@@ -19,22 +19,6 @@ import { MAX_PATH_LENGTH } from './limits.js';
 export const SYNC_CHUNK_BYTES = 512 * 1024;
 export const MAX_SYNC_ENTRIES = 100_000;
 export const MAX_SYNC_ENTRIES_PER_FRAME = 2_000;
-
-/** Relative, inside the tree: no leading `/`, no `..` once normalised, no NUL, no backslash tricks. */
-export function isSafeRelativePath(candidate: string): boolean {
-  if (candidate === '' || candidate.startsWith('/') || candidate.includes('\0') || candidate.includes('\\')) {
-    return false;
-  }
-  const normalised = path.posix.normalize(candidate);
-  return normalised !== '.' && !normalised.split('/').includes('..') && normalised === candidate;
-}
-
-/** Where a symlink at `linkPath` pointing at `target` lands, when it stays inside the tree. */
-export function symlinkInsideTree(linkPath: string, target: string): boolean {
-  if (target.startsWith('/') || target.includes('\0')) return false;
-  const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(linkPath), target));
-  return resolved !== '..' && !resolved.startsWith('../') && !resolved.startsWith('/');
-}
 
 const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'must be a sha256 in hex');
 const treePath = z

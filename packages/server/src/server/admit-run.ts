@@ -1,9 +1,8 @@
-import type { ErrorCode, RunMessage } from '@baleen/protocol';
+import { isSafeRelativePath, type ErrorCode, type RunMessage } from '@baleen/protocol';
 import type { ContainerSettings } from '../backend/container-backend.js';
 import { suiteOfImage } from '../history/suite.js';
 import type { PlannedScenarios, RunPlan } from '../scheduler/run-plan.js';
 import { imageRefusal, type ImagePolicy } from './image-policy.js';
-import { unsafePath } from './run-policy.js';
 
 /** What the server knows when a run arrives, as plain values: admitRun decides from these alone. */
 export interface AdmissionContext {
@@ -109,8 +108,9 @@ function policyRefusals(message: RunMessage, context: AdmissionContext): string[
   }
   const image = imageRefusal(message.image, context.imagePolicy);
   if (image !== undefined) return [image];
-  const bad = message.files.find(unsafePath);
-  if (bad !== undefined) return [`file '${bad}' must be a relative path inside the work dir (no leading /, no '..')`];
+  const bad = message.files.find((file) => !isSafeRelativePath(file));
+  if (bad !== undefined)
+    return [`file '${bad}' must be a relative path inside the work dir (normalised, no leading /, no '..')`];
   if (message.sync !== undefined) {
     if (context.syncUnsupported !== undefined) return [context.syncUnsupported];
     // The same answer whether no one or another tenant synced it: a hash alone opens nothing.
