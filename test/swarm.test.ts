@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtemp } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { runBaleenWithReport, startServerProcess, type JsonReport, type RunningCli } from './support/cli.js';
-import { IMAGE } from './support/paths.js';
+import { BALEEN_BIN, FIXTURES, IMAGE } from './support/paths.js';
 
 const exec = promisify(execFile);
 const FILES = ['features', 'edge/failing.feature', 'edge/pending.feature'];
@@ -95,14 +96,42 @@ describe('the swarm backend (a real one-node swarm on this engine)', () => {
       'edge/timeout.feature',
       '--server',
       url,
+      // Long enough for node to start and print under a loaded CI machine; the file sleeps 60 s.
       '--timeout',
-      '4',
+      '10',
     ]);
     assert.equal(result.code, 1);
     const [file] = result.report.files;
     assert.equal(file?.status, 'timed-out');
     assert.match(file?.stdout ?? '', /about to sleep/);
     assert.deepEqual(await baleenServices(), []);
+  });
+
+  it('streams a running file’s scenario results live, as the docker backend does', async () => {
+    // slow.feature: four scenarios of 2 s each. Each result must reach the client as it happens, not when the
+    // service's task has ended; the protocol trace shows when each frame arrived.
+    const child = spawn(
+      process.execPath,
+      [BALEEN_BIN, 'cucumber', '--image', IMAGE, '--files', 'edge/slow.feature', '--server', url, '--split', 'off'],
+      { cwd: FIXTURES, env: { ...process.env, BALEEN_DEBUG: 'protocol', NO_COLOR: '1' } },
+    );
+    child.stdout.resume();
+    const arrivals: { type: string; at: number }[] = [];
+    for await (const line of createInterface({ input: child.stderr })) {
+      const type = /◀ RECV \{"type":"([a-z-]+)"/.exec(line)?.[1];
+      if (type !== undefined) arrivals.push({ type, at: Date.now() });
+    }
+    const code = await new Promise((resolve) => {
+      if (child.exitCode !== null) resolve(child.exitCode);
+      else child.once('exit', resolve);
+    });
+    assert.equal(code, 0);
+    const scenarios = arrivals.filter((arrival) => arrival.type === 'scenario-finished');
+    const finished = arrivals.find((arrival) => arrival.type === 'file-finished');
+    assert.equal(scenarios.length, 4, JSON.stringify(arrivals));
+    assert.ok(finished !== undefined);
+    const lead = finished.at - (scenarios[0]?.at ?? finished.at);
+    assert.ok(lead > 3_000, `the first scenario arrived ${lead} ms before the file ended; live, it is ~6 s`);
   });
 
   it('retries and fail-fast behave as on the docker backend', async () => {

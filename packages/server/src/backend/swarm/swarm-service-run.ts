@@ -27,13 +27,14 @@ interface Task {
  * it ends (or the signal removes the service, which stops the task), read its logs with stdout and stderr apart,
  * and remove the service whatever happened.
  *
- * The logs are read once the task has ended, not followed: a followed service log never ends (the service
- * outlives its task), so there is no moment at which its last bytes are known to have arrived. A file's results
- * therefore reach the client when the file ends on this backend (see `liveOutput`).
+ * Its logs are followed live from the moment the task has a container, so results stream as on the docker
+ * backend. A followed service log never ends (the service outlives its task), so when the task has ended the
+ * follow is dropped and the log is read whole once more, keeping only what the follow had not yet delivered.
  */
 export class SwarmServiceRun {
   #capture: OutputCapture;
   #service: Docker.Service | undefined;
+  #follow: NodeJS.ReadableStream | undefined;
 
   constructor(
     private readonly docker: Docker,
@@ -75,6 +76,7 @@ export class SwarmServiceRun {
         if (started === undefined && containerId !== undefined && containerId !== '' && task?.NodeID !== undefined) {
           started = { containerId, node: await this.nodeName(task.NodeID) };
           onStarted({ containerId, ports: [], node: started.node });
+          await this.#followLogs();
         }
         if (task !== undefined && state !== undefined && ENDED.has(state)) {
           if (state === 'rejected' || (started === undefined && state !== 'complete')) {
@@ -87,8 +89,33 @@ export class SwarmServiceRun {
         await sleep(TASK_POLL_MS, undefined, { signal }).catch(() => undefined);
       }
     } finally {
+      this.#stopFollowing();
       await this.#remove();
     }
+  }
+
+  /** Streams the log as it is written; a failure here only costs liveness, the whole read at the end still runs. */
+  async #followLogs(): Promise<void> {
+    try {
+      const stream = (await this.#service?.logs({ stdout: true, stderr: true, follow: true })) as unknown;
+      if (stream === undefined || Buffer.isBuffer(stream)) return;
+      this.#follow = stream as NodeJS.ReadableStream;
+      this.#follow.on('data', (chunk: Buffer) => {
+        this.#capture.write(chunk);
+      });
+      this.#follow.on('error', (error: unknown) => {
+        this.log.debug({ err: dockerMessage(error) }, 'following the service logs stopped');
+      });
+    } catch (error) {
+      this.log.debug({ err: dockerMessage(error) }, 'could not follow the service logs');
+    }
+  }
+
+  #stopFollowing(): void {
+    const follow = this.#follow as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
+    this.#follow = undefined;
+    follow?.removeAllListeners('data');
+    follow?.destroy?.();
   }
 
   async #task(): Promise<Task | undefined> {
@@ -116,10 +143,15 @@ export class SwarmServiceRun {
     return new BaleenError('CONTAINER_FAILED', `the swarm task on node ${node} did not run: ${reason}`);
   }
 
-  /** The whole log of the ended task, through the capture; the capture is settled whatever happened. */
+  /**
+   * The whole log of the ended task, through the capture, past what the follow delivered; the capture is settled
+   * whatever happened.
+   */
   async #readLogs(): Promise<void> {
     const service = this.#service;
     if (service === undefined) return;
+    this.#stopFollowing();
+    this.#capture.replay();
     try {
       const logs = (await service.logs({ stdout: true, stderr: true, follow: false })) as unknown;
       if (Buffer.isBuffer(logs)) {
