@@ -39,8 +39,9 @@ export class ServerConnection {
   private constructor(
     private readonly socket: WebSocket,
     readonly url: string,
+    private readonly silentLinkMs: number,
   ) {
-    this.#watchdog = setTimeout(() => this.#silent(), SILENT_LINK_MS);
+    this.#watchdog = setTimeout(() => this.#silent(), silentLinkMs);
     this.#watchdog.unref();
     socket.on('ping', () => this.#watchdog.refresh());
     socket.on('message', (raw) => {
@@ -74,7 +75,10 @@ export class ServerConnection {
     });
   }
 
-  static open(url: string, options: { token?: string; ca?: Buffer } = {}): Promise<ServerConnection> {
+  static open(
+    url: string,
+    options: { token?: string; ca?: Buffer; silentLinkMs?: number } = {},
+  ): Promise<ServerConnection> {
     return new Promise((resolve, reject) => {
       let socket: WebSocket;
       try {
@@ -116,7 +120,7 @@ export class ServerConnection {
       });
       socket.once('open', () => {
         socket.off('error', onError);
-        resolve(new ServerConnection(socket, url));
+        resolve(new ServerConnection(socket, url, options.silentLinkMs ?? SILENT_LINK_MS));
       });
     });
   }
@@ -128,12 +132,12 @@ export class ServerConnection {
     this.socket.send(text);
   }
 
-  /** Nothing from the server for SILENT_LINK_MS: the link is gone even if no TCP error says so yet. */
+  /** Nothing from the server for silentLinkMs: the link is gone even if no TCP error says so yet. */
   #silent(): void {
     this.#fail(
       new BaleenError(
         'CONNECTION_LOST',
-        `the Baleen server at ${this.url} has sent nothing for ${SILENT_LINK_MS / 1000} s (not even its heartbeat): ` +
+        `the Baleen server at ${this.url} has sent nothing for ${this.silentLinkMs / 1000} s (not even its heartbeat): ` +
           'the connection is taken as lost',
       ),
     );
