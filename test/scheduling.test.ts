@@ -99,4 +99,17 @@ describe('scheduling from the server’s history (real server, real engine)', ()
       ],
     );
   });
+
+  it('--pack auto makes about one pack per slot from the server’s history', async () => {
+    const run = await runBaleenWithReport(cucumber('--files', ...SHORT, '--pack', 'auto', '--concurrency', '1'), {
+      cwd: await freshCheckout(),
+    });
+    assert.equal(run.code, 0, run.stdout);
+    // One slot: the three known short files share one container.
+    assert.match(run.stdout, /1 pack \(3 files share containers\)/);
+    assert.deepEqual(
+      run.report.files.map((file) => file.pack?.files),
+      [3, 3, 3],
+    );
+  });
 });

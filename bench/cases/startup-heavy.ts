@@ -10,7 +10,11 @@ import type { BenchContext } from './context.js';
 /** The same N for Baleen and every alternative: containers at once, or cucumber-js workers. */
 const CONCURRENCIES = [2, 4] as const;
 /** Separate histories, so that one variant's runs never reorder the other's. */
-const HISTORY = { default: '.baleen/bench-default.sqlite', pack: '.baleen/bench-pack.sqlite' } as const;
+const HISTORY = {
+  default: '.baleen/bench-default.sqlite',
+  pack: '.baleen/bench-pack.sqlite',
+  auto: '.baleen/bench-pack-auto.sqlite',
+} as const;
 
 /** Case 6: a TypeScript suite through ts-node, seconds of type-checking in every process. */
 export const tsHeavy = (ctx: BenchContext): Promise<CaseResult> => startupHeavy(ctx, HEAVY_PROJECTS['ts-heavy'], '6');
@@ -40,6 +44,7 @@ async function startupHeavy(ctx: BenchContext, project: HeavyProject, number: st
     project.dir,
   );
   await copyFile(path.join(project.dir, HISTORY.default), path.join(project.dir, HISTORY.pack));
+  await copyFile(path.join(project.dir, HISTORY.default), path.join(project.dir, HISTORY.auto));
   const warmFigures = startupFigures(warm.report);
   const work = warm.report.files.reduce((sum, file) => sum + (file.runMs ?? 0), 0);
   const packSeconds = (n: number): number => packFor(work, warmFigures.startupMs, n);
@@ -68,6 +73,9 @@ async function startupHeavy(ctx: BenchContext, project: HeavyProject, number: st
     variants[`baleen --pack N=${n}`] = baleen(`baleen --pack N=${n}`, n, [
       ...['--pack', String(packSeconds(n)), '--history', HISTORY.pack],
     ]);
+    variants[`baleen --pack auto N=${n}`] = baleen(`baleen --pack auto N=${n}`, n, [
+      ...['--pack', 'auto', '--history', HISTORY.auto],
+    ]);
     variants[`xargs N=${n}`] = xargsDockerRun(project.image, n, files);
     variants[`cucumber-js --parallel N=${n}`] = dockerCucumberIn(project.image, '--parallel', String(n));
   }
@@ -83,6 +91,8 @@ async function startupHeavy(ctx: BenchContext, project: HeavyProject, number: st
     const parallel = `cucumber-js --parallel ${n}, one container`;
     const onePerFile = { startup: describeRuns(runs[plain] ?? []) };
     const withPack = { startup: describeRuns(runs[packed] ?? []) };
+    const auto = `baleen --pack auto N=${n}`;
+    const withAuto = { startup: describeRuns(runs[auto] ?? []) };
     const caseOf = (variant: string): string => `${name}; N=${n}, Baleen ${variant}`;
     rows.push(
       {
@@ -101,6 +111,10 @@ async function startupHeavy(ctx: BenchContext, project: HeavyProject, number: st
       },
       { ...ratioRow(caseOf(`--pack ${packSeconds(n)}`), at(packed), xargs, at(`xargs N=${n}`)), ...withPack },
       {
+        ...ratioRow(caseOf('--pack auto'), at(auto), parallel, at(`cucumber-js --parallel N=${n}`), { max: 1.1 }),
+        ...withAuto,
+      },
+      {
         ...ratioRow(
           caseOf(`--pack ${packSeconds(n)}`),
           at(packed),
@@ -111,18 +125,20 @@ async function startupHeavy(ctx: BenchContext, project: HeavyProject, number: st
       },
     );
   }
-  const plannedPacks = CONCURRENCIES.map((n) => {
-    const last = runs[`baleen --pack N=${n}`]?.at(-1)?.report.planned;
-    return last === undefined
-      ? `N=${n}: no plan reported`
-      : `N=${n}: ${last.packs} packs in ${last.containers} containers (history: ${last.history.source}, ${last.history.known}/${last.history.total} files known)`;
-  });
+  const plannedPacks = CONCURRENCIES.flatMap((n) =>
+    [`baleen --pack N=${n}`, `baleen --pack auto N=${n}`].map((key) => {
+      const last = runs[key]?.at(-1)?.report.planned;
+      return last === undefined
+        ? `${key}: no plan reported`
+        : `${key}: ${last.packs} packs in ${last.containers} containers (history: ${last.history.source}, ${last.history.known}/${last.history.total} files known)`;
+    }),
+  );
   return {
     rows,
     notes: [
       `${files.length} feature files, image ${project.image}; network none everywhere. One cucumber process on one file in its own container (start-up plus a short file): ${seconds(at('one container, one file'))}; cucumber-js serial over all files in one container: ${seconds(at('cucumber-js serial, one container'))}.`,
       `Baleen ran after one untimed run that recorded the timing history (concurrency 4): per file, start-up ${seconds(warmFigures.startupMs)} and run ${seconds(warmFigures.runMs)} (medians), ${seconds(work)} of scenario time in all.`,
-      `--pack is what Baleen's own summary advises after that run: max(5, scenario time / (2·N) + one start-up), rounded up to 5 s — ${CONCURRENCIES.map((n) => `${packSeconds(n)} s at N=${n}`).join(', ')}. The two Baleen variants keep separate timing files.`,
+      `--pack is what Baleen's own summary advises after that run: max(5, scenario time / (2·N) + one start-up), rounded up to 5 s — ${CONCURRENCIES.map((n) => `${packSeconds(n)} s at N=${n}`).join(', ')}. \`--pack auto\` asks for about one pack per slot, balanced by the history. The Baleen variants keep separate timing files.`,
       `What the server made of --pack: ${plannedPacks.join('; ')}. With no history on the server, files are dealt round robin into 2 × N packs whatever --pack says; with history, packs are first-fit to about --pack (never more than a fair share of the run).`,
     ],
   };

@@ -26,6 +26,14 @@ function positiveNumber(value: string): number {
   return parsed;
 }
 
+/** --pack: seconds, or `auto` (about one pack per slot). */
+function packOption(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError("expected seconds (e.g. 30) or 'auto'");
+  return parsed;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -219,9 +227,9 @@ addRunOptions(
 )
   .option('--features <paths...>', 'alias of --files (the original baleen’s name)')
   .option(
-    '--pack <seconds>',
-    'run several feature files in one container, about this many seconds each, so start-up is paid once (files of a pack share a process)',
-    positiveNumber,
+    '--pack <seconds|auto>',
+    'run several feature files in one container, about this many seconds each, so start-up is paid once (files of a pack share a process); auto: about one pack per slot',
+    packOption,
   )
   .addOption(
     new Option('--split <mode>', 'split a file that would hold the run up into containers of its scenarios')

@@ -88,8 +88,11 @@ export const runSchema = z
       .optional(),
     /** The history a run belongs to (default: the image's repository); runs of one suite learn from each other. */
     suite: z.string().min(1).max(200).optional(),
-    /** cucumber: run several files in one container, about this many seconds each (start-up paid once). */
-    pack: z.number().positive().max(MAX_TIMEOUT_SECONDS).optional(),
+    /**
+     * cucumber: run several files in one container, about this many seconds each (start-up paid once); `auto`:
+     * about one pack per slot, balanced by history (start-up paid about once per slot, as cucumber's --parallel).
+     */
+    pack: z.union([z.number().positive().max(MAX_TIMEOUT_SECONDS), z.literal('auto')]).optional(),
     /** cucumber: split a file that would be the critical path into chunks of its scenarios (default auto). */
     split: z.enum(SPLIT_MODES).optional(),
   })

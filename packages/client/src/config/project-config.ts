@@ -42,7 +42,7 @@ const settingsShape = {
   failFast: z.boolean(),
   order: z.enum(RUN_ORDERS),
   suite: z.string(),
-  pack: z.number().positive(),
+  pack: z.union([z.number().positive(), z.literal('auto')]),
   split: z.enum(SPLIT_MODES),
   passWithNoScenarios: z.boolean(),
   seed: z.int().min(0),

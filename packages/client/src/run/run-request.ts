@@ -37,7 +37,7 @@ export interface RunRequest {
   /** The history the run belongs to (default: the image's repository). */
   suite?: string;
   /** cucumber: several files per container, about this many seconds each. */
-  pack?: number;
+  pack?: number | 'auto';
   /** cucumber: split a file that would be the critical path (default `auto`). */
   split?: SplitMode;
 }

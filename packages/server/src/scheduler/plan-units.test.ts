@@ -55,6 +55,21 @@ describe('planUnits', () => {
     assert.equal(plan({ estimates, packMs: 600_000, slots: 2 }).units.length, 2);
   });
 
+  it('packs with --pack auto into one container per slot, balanced by history', () => {
+    // 10 s of work (a, b 3 s each; c..f 1 s each) over 2 slots: 5 s of work and one 2 s start-up per container.
+    const estimates = known({
+      a: [5000, 2000],
+      b: [5000, 2000],
+      c: [3000, 2000],
+      d: [3000, 2000],
+      e: [3000, 2000],
+      f: [3000, 2000],
+    });
+    const result = plan({ estimates, packMs: Number.POSITIVE_INFINITY, slots: 2 });
+    assert.deepEqual(shape(result.units), ['a+c+d', 'b+e+f']);
+    assert.equal(result.packs, 2);
+  });
+
   it('packs files with no history at all into twice as many containers as slots', () => {
     const result = plan({ packMs: 30_000, slots: 2 });
     assert.deepEqual(shape(result.units), ['a+e', 'b+f', 'c', 'd']);

@@ -25,7 +25,10 @@ export interface PlanUnitsInput {
   scenarioEstimates: (file: string) => ReadonlyMap<number, number>;
   /** Containers of this run at once. */
   slots: number;
-  /** --pack: seconds a pack of files should take; undefined: one container per file. */
+  /**
+   * --pack: how long a pack of files should take; undefined: one container per file; Infinity (`--pack auto`):
+   * as long as a fair share of the run, so about one pack per slot.
+   */
   packMs: number | undefined;
   /** Split a file that would be the critical path into chunks of its scenarios. */
   split: boolean;

@@ -79,7 +79,12 @@ export function admitRun(message: RunMessage, context: AdmissionContext): Admiss
       files: message.files,
       order: message.order ?? 'timing',
       seed: message.seed ?? context.newSeed(),
-      packMs: message.pack === undefined ? undefined : Math.round(message.pack * 1000),
+      packMs:
+        message.pack === undefined
+          ? undefined
+          : message.pack === 'auto'
+            ? Number.POSITIVE_INFINITY
+            : Math.round(message.pack * 1000),
       split: message.split ?? 'auto',
       command: message.command,
       cucumber: message.cucumber,
