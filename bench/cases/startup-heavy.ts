@@ -138,13 +138,13 @@ async function startupHeavy(ctx: BenchContext, project: HeavyProject, number: st
     notes: [
       `${files.length} feature files, image ${project.image}; network none everywhere. One cucumber process on one file in its own container (start-up plus a short file): ${seconds(at('one container, one file'))}; cucumber-js serial over all files in one container: ${seconds(at('cucumber-js serial, one container'))}.`,
       `Baleen ran after one untimed run that recorded the timing history (concurrency 4): per file, start-up ${seconds(warmFigures.startupMs)} and run ${seconds(warmFigures.runMs)} (medians), ${seconds(work)} of scenario time in all.`,
-      `--pack is what Baleen's own summary advises after that run: max(5, scenario time / (2·N) + one start-up), rounded up to 5 s — ${CONCURRENCIES.map((n) => `${packSeconds(n)} s at N=${n}`).join(', ')}. \`--pack auto\` asks for about one pack per slot, balanced by the history. The Baleen variants keep separate timing files.`,
+      `--pack SECONDS is max(5, scenario time / (2·N) + one start-up), rounded up to 5 s (about 2·N packs) — ${CONCURRENCIES.map((n) => `${packSeconds(n)} s at N=${n}`).join(', ')}. \`--pack auto\` asks for about one pack per slot, balanced by the history. The Baleen variants keep separate timing files.`,
       `What the server made of --pack: ${plannedPacks.join('; ')}. With no history on the server, files are dealt round robin into 2 × N packs whatever --pack says; with history, packs are first-fit to about --pack (never more than a fair share of the run).`,
     ],
   };
 }
 
-/** Baleen's --pack advice (packages/client/src/report/startup-advice.ts), from a run of one container per file. */
+/** A --pack of about 2·N packs, from a run of one container per file (room to balance; start-up paid 2·N times). */
 function packFor(workMs: number, startupMs: number, slots: number): number {
   return Math.max(5, Math.ceil((workMs / (2 * slots) + startupMs) / 1000 / 5) * 5);
 }

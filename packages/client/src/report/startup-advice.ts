@@ -11,8 +11,8 @@ function median(values: readonly number[]): number {
 
 /**
  * Where the files' time went, when start-up (container start to cucumber's first scenario: loading and compiling
- * support code) is most of it — and what packing would give, estimated from this run's own figures: the files'
- * scenario time and one start-up per container instead of one per file, shared by the slots.
+ * support code) is most of it — and what `--pack auto` would give, estimated from this run's own figures: the
+ * files' scenario time shared by the slots, and one start-up per slot instead of one per file.
  */
 export function startupAdvice(
   results: readonly (FileFinishedMessage | undefined)[],
@@ -31,15 +31,13 @@ export function startupAdvice(
     `start-up is ${share}% of each file's time (${formatDuration(startup)} of ${formatDuration(each)}): loading cucumber and the support code`,
   ];
   if (options.packed) return lines;
-  // Packs of about twice the slots' share of the scenario time: start-up paid once a pack, and room to balance.
+  // --pack auto: about one pack per slot, so start-up is paid about once per slot, and the scenario time shared.
   const work = timed.reduce((sum, result) => sum + result.runMs, 0);
-  const slots = Math.max(1, options.slots);
-  const packSeconds = Math.max(5, Math.ceil((work / (2 * slots) + startup) / 1000 / 5) * 5);
-  const containers = Math.max(slots, Math.ceil(work / Math.max(1, packSeconds * 1000 - startup)));
-  const estimate = (work + containers * startup) / slots;
+  const slots = Math.max(1, Math.min(options.slots, timed.length));
+  const estimate = work / slots + startup;
   if (estimate >= options.wallTimeMs) return lines;
   lines.push(
-    `--pack ${packSeconds} would run these ${timed.length} files in about ${containers} containers: ` +
+    `--pack auto would run these ${timed.length} files in about ${slots} containers: ` +
       `an estimated ${formatDuration(estimate)} instead of ${formatDuration(options.wallTimeMs)} ` +
       `(files of a pack share one cucumber process; see the README)`,
   );
