@@ -27,6 +27,7 @@ import {
 } from './server/server-options.js';
 import { SERVER_VERSION } from './server/version.js';
 import { defaultStateDir, loadServerId } from './state/server-identity.js';
+import { loadTenantKey } from './state/tenant-key.js';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -243,7 +244,11 @@ function fail(message: string): never {
 }
 
 try {
-  const tokens = new TokenStore([...opts.token, process.env['BALEEN_TOKEN'] ?? ''], opts.tokenFile);
+  const tokens = new TokenStore(
+    [...opts.token, process.env['BALEEN_TOKEN'] ?? ''],
+    opts.tokenFile,
+    await loadTenantKey(opts.stateDir),
+  );
   await tokens.reload();
   if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
   const tls =

@@ -15,11 +15,16 @@ export class OutputCapture {
   readonly #demuxer: StreamDemuxer;
   #ended = false;
 
-  constructor(maxBytes: number, stderrFilter: RunContainerOptions['stderrFilter']) {
+  constructor(
+    maxBytes: number,
+    stderrFilter: RunContainerOptions['stderrFilter'],
+    onOutput?: RunContainerOptions['onOutput'],
+  ) {
     this.#stdout = new OutputCollector('stdout', maxBytes);
     this.#stderr = new OutputCollector('stderr', maxBytes);
-    this.#filter = stderrFilter?.(this.#stderr);
-    this.#demuxer = new StreamDemuxer(this.#stdout, this.#filter ?? this.#stderr);
+    const stdout = teed(this.#stdout, 'stdout', onOutput);
+    this.#filter = stderrFilter?.(teed(this.#stderr, 'stderr', onOutput));
+    this.#demuxer = new StreamDemuxer(stdout, this.#filter ?? teed(this.#stderr, 'stderr', onOutput));
   }
 
   /** Multiplexed bytes, as the engine sends them. */
@@ -37,4 +42,19 @@ export class OutputCapture {
   result(): Pick<ContainerOutcome, 'stdout' | 'stderr'> {
     return { stdout: this.#stdout.result(), stderr: this.#stderr.result() };
   }
+}
+
+/** A sink that also hands each chunk to a live listener (the dashboard's output tail). */
+function teed(
+  sink: OutputSink,
+  stream: 'stdout' | 'stderr',
+  onOutput: RunContainerOptions['onOutput'],
+): OutputSink {
+  if (onOutput === undefined) return sink;
+  return {
+    write: (chunk) => {
+      onOutput(stream, chunk);
+      return sink.write(chunk);
+    },
+  };
 }
