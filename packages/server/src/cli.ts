@@ -95,6 +95,11 @@ const program = new Command()
     collect,
     [],
   )
+  .addOption(
+    new Option('--dashboard <on|off>', 'serve the web dashboard at / of this port, behind the same tokens')
+      .choices(['on', 'off'])
+      .default('on'),
+  )
   .option('--public-metrics', 'serve /metrics without a token (by default it needs one when tokens are on)')
   .option('--max-connections <n>', 'WebSocket connections at once', positiveInt, DEFAULT_MAX_CONNECTIONS)
   .option(
@@ -210,6 +215,7 @@ const opts = program.opts<{
   tlsKey?: string;
   allowImage: string[];
   publicMetrics?: boolean;
+  dashboard: 'on' | 'off';
   maxConnections: number;
   maxConnectionsPerToken: number;
   maxBufferedBytes: number;
@@ -275,6 +281,7 @@ try {
     // A shared server never pulls from a registry on its own host unless a pattern names that registry.
     imagePolicy: { patterns: opts.allowImage.map(parseImagePattern), refuseLocalRegistries: true },
     ...(opts.publicMetrics === true ? { publicMetrics: true } : {}),
+    dashboard: opts.dashboard === 'on',
     maxConnections: opts.maxConnections,
     maxConnectionsPerToken: opts.maxConnectionsPerToken,
     maxBufferedBytes: opts.maxBufferedBytes,
@@ -307,6 +314,7 @@ try {
   });
   // Machine-readable for scripts and tests that start a server on port 0.
   process.stdout.write(`baleen-server listening on ${server.url}\n`);
+  if (server.dashboardUrl !== undefined) process.stdout.write(`baleen-server dashboard at ${server.dashboardUrl}\n`);
 
   process.on('SIGHUP', () => {
     tokens.reload().then(

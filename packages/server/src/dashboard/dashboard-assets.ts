@@ -21,7 +21,8 @@ export interface DashboardAsset {
 export class DashboardAssets {
   readonly #assets = new Map<string, DashboardAsset>();
 
-  constructor(folder: URL = new URL('../dashboard-ui/', import.meta.url)) {
+  // From the package root, so the same path serves from dist/dashboard/ (built) and src/dashboard/ (tests on tsx).
+  constructor(folder: URL = new URL('../../dist/dashboard-ui/', import.meta.url)) {
     for (const name of ASSET_NAMES) {
       try {
         const body = readFileSync(fileURLToPath(new URL(name, folder)));
