@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// The functions passed to page.evaluate run in the browser: their DOM types come from the lines above.
 // The dashboard in a real browser: headless Debian Chromium driven by playwright-core, against a real baleen-server
 // process and the real engine (the fixtures image), and — for a 2,000-file run — an in-process server on the fake
 // backend. Screenshots of every page go to test-output/dashboard/.
@@ -77,8 +80,9 @@ async function signIn(page: Page, base: string, token: string): Promise<number |
   return response.status();
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+/** The whole page, or only what the window shows (a 2,000-file page is 60,000 pixels tall). */
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
 /** The state a file's row shows, by its file name. */
@@ -122,7 +126,7 @@ describe('the dashboard, in Chromium, against a real server and engine', { timeo
     const status = await signIn(page, running.http, 'not-the-token');
     assert.equal(status, 401);
     await page.waitForSelector('.refusal');
-    assert.match(await page.textContent('.refusal') ?? '', /Sign-in refused/);
+    assert.match((await page.textContent('.refusal')) ?? '', /Sign-in refused/);
     await shot(page, '01-sign-in-refused');
     const api = await page.evaluate(async () => (await fetch('/api/now')).status);
     assert.equal(api, 401, 'no session, no API');
@@ -194,7 +198,10 @@ describe('the dashboard, in Chromium, against a real server and engine', { timeo
       { timeout: 60_000 },
     );
     const first = await tailOf();
-    assert.equal(await rowState(slowPage, 'edge/slow.feature').then((state) => state === 'running' || state === 'starting'), true);
+    assert.equal(
+      await rowState(slowPage, 'edge/slow.feature').then((state) => state === 'running' || state === 'starting'),
+      true,
+    );
     await shot(slowPage, '04-run-file-output-tail');
     await slowPage.waitForFunction(
       (before) => (document.querySelector('[data-testid=output-tail]')?.textContent ?? '').trim().length > before,
@@ -209,7 +216,9 @@ describe('the dashboard, in Chromium, against a real server and engine', { timeo
     await page.waitForFunction(
       () =>
         [...document.querySelectorAll('.file-table tbody tr.file-row')].some(
-          (row) => row.querySelector('a')?.textContent === 'edge/failing.feature' && row.getAttribute('data-state') === 'failed',
+          (row) =>
+            row.querySelector('a')?.textContent === 'edge/failing.feature' &&
+            row.getAttribute('data-state') === 'failed',
         ),
       undefined,
       { timeout: 90_000 },
@@ -311,9 +320,23 @@ describe('a 2,000-file run in the dashboard (fake backend)', { timeout: 120_000 
   it('renders the run page in under 2 s and stays responsive while it runs', async () => {
     const project = await mkdtemp(path.join(tmpdir(), 'baleen-2000-'));
     await mkdir(path.join(project, 'tests'));
-    for (let i = 0; i < 2000; i++) await writeFile(path.join(project, 'tests', `t${String(i).padStart(4, '0')}.txt`), '');
+    for (let i = 0; i < 2000; i++)
+      await writeFile(path.join(project, 'tests', `t${String(i).padStart(4, '0')}.txt`), '');
     const client = startBaleen(
-      ['run', '--server', server.url, '--image', 'fake:latest', '--concurrency', '16', '--files', 'tests', '--', 'true', '{file}'],
+      [
+        'run',
+        '--server',
+        server.url,
+        '--image',
+        'fake:latest',
+        '--concurrency',
+        '16',
+        '--files',
+        'tests',
+        '--',
+        'true',
+        '{file}',
+      ],
       { cwd: project, env: { BALEEN_TOKEN: TOKEN } },
     );
     const link = await client.waitForOutput(/dashboard: (http\S+)/);
@@ -332,13 +355,13 @@ describe('a 2,000-file run in the dashboard (fake backend)', { timeout: 120_000 
         { timeout: 10_000 },
       )
       .catch(async (error: unknown) => {
-        await shot(page, '11-run-2000-files-not-rendered');
+        await shot(page, '11-run-2000-files-not-rendered', false);
         throw error;
       });
     const renderMs = Date.now() - began;
     console.log(`2,000-file run page rendered in ${renderMs} ms`);
     assert.ok(renderMs < 2000, `rendered in ${renderMs} ms`);
-    await shot(page, '11-run-2000-files');
+    await shot(page, '11-run-2000-files', false);
 
     // Responsive while events stream in: scrolling to the end brings the last file's row in within a frame or
     // two, and the keyboard moves from file to file.
@@ -365,7 +388,7 @@ describe('a 2,000-file run in the dashboard (fake backend)', { timeout: 120_000 
     const result = await client.done;
     assert.equal(result.code, 0, result.stderr);
     await page.waitForSelector('#run-title .status-passed', { timeout: 20_000 });
-    await shot(page, '12-run-2000-files-passed');
+    await shot(page, '12-run-2000-files-passed', false);
     await page.close();
   });
 });

@@ -32,11 +32,7 @@ export async function postJson(path: string): Promise<void> {
  * The server's event stream for this page (pushed, never polled). `onOpen` runs at every (re)connection, so a page
  * fetches its state again after a gap; `resync` (the stream fell behind) does the same.
  */
-export function useEvents(
-  query: string,
-  onEvents: (events: DashboardEvent[]) => void,
-  onOpen: () => void,
-): void {
+export function useEvents(query: string, onEvents: (events: DashboardEvent[]) => void, onOpen: () => void): void {
   const handlers = useRef({ onEvents, onOpen });
   handlers.current = { onEvents, onOpen };
   useEffect(() => {

@@ -45,11 +45,7 @@ export class OutputCapture {
 }
 
 /** A sink that also hands each chunk to a live listener (the dashboard's output tail). */
-function teed(
-  sink: OutputSink,
-  stream: 'stdout' | 'stderr',
-  onOutput: RunContainerOptions['onOutput'],
-): OutputSink {
+function teed(sink: OutputSink, stream: 'stdout' | 'stderr', onOutput: RunContainerOptions['onOutput']): OutputSink {
   if (onOutput === undefined) return sink;
   return {
     write: (chunk) => {

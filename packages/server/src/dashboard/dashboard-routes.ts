@@ -98,7 +98,10 @@ export class DashboardRoutes {
 
   #api(request: IncomingMessage, response: ServerResponse, url: URL, viewer: Viewer, sessionId: string): void {
     const { hub, history, reports } = this.deps;
-    const parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
+    const parts = url.pathname
+      .split('/')
+      .filter((part) => part !== '')
+      .map(decodeURIComponent);
     const method = request.method ?? 'GET';
     // /api/<what>/...
     const [, what, id, sub, subId, tail] = parts;
@@ -124,7 +127,11 @@ export class DashboardRoutes {
         if (live !== undefined) {
           const detail = live.detail(own, hub.queuePosition(live));
           // Another tenant's run: its load, not its files.
-          sendJson(response, 200, own ? detail : { ...detail, summary: hub.summary(viewer, live), files: [], scenarios: [] });
+          sendJson(
+            response,
+            200,
+            own ? detail : { ...detail, summary: hub.summary(viewer, live), files: [], scenarios: [] },
+          );
           return;
         }
         const stored = history?.run(viewer, id);
@@ -164,7 +171,8 @@ export class DashboardRoutes {
         }
         void reports.send(live, subId, response).catch((error: unknown) => {
           this.deps.log.warn({ err: String(error), runId: id }, 'could not build a report');
-          if (!response.headersSent) sendJson(response, 500, { error: `the report could not be built: ${String(error)}` });
+          if (!response.headersSent)
+            sendJson(response, 500, { error: `the report could not be built: ${String(error)}` });
           else response.destroy();
         });
         return;

@@ -1,9 +1,4 @@
-import type {
-  ExpectedScenario,
-  FileMessagesMessage,
-  RunFinishedMessage,
-  ServerMessage,
-} from '@baleen/protocol';
+import type { ExpectedScenario, FileMessagesMessage, RunFinishedMessage, ServerMessage } from '@baleen/protocol';
 import type { FileView, RunDetailView, RunProgress, RunSummaryView, ScenarioView } from './dashboard-api.js';
 import { OutputTail } from './output-tail.js';
 

@@ -31,7 +31,10 @@ export class RunReports {
       streamsOf(run, reports.combineChunkStreams),
       run.finished === undefined
         ? undefined
-        : { startedAt: new Date(run.info.startedAt), finishedAt: new Date(run.info.startedAt + run.finished.wallTimeMs) },
+        : {
+            startedAt: new Date(run.info.startedAt),
+            finishedAt: new Date(run.info.startedAt + run.finished.wallTimeMs),
+          },
     );
     const dir = await mkdtemp(path.join(tmpdir(), 'baleen-report-'));
     try {

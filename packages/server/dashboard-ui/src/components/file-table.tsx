@@ -147,8 +147,7 @@ const FileRow = memo(function FileRow({
   position: number;
   selected: boolean;
 }) {
-  const elapsed =
-    file.durationMs ?? (file.startedAt === null ? null : Math.max(0, Date.now() - file.startedAt));
+  const elapsed = file.durationMs ?? (file.startedAt === null ? null : Math.max(0, Date.now() - file.startedAt));
   const counts = file.scenarios;
   return (
     <tr
@@ -159,10 +158,7 @@ const FileRow = memo(function FileRow({
     >
       <td>{file.index + 1}</td>
       <td class="file-name">
-        <a
-          href={`/runs/${encodeURIComponent(runId)}/files/${file.index}`}
-          aria-current={selected ? 'page' : undefined}
-        >
+        <a href={`/runs/${encodeURIComponent(runId)}/files/${file.index}`} aria-current={selected ? 'page' : undefined}>
           {file.file}
         </a>
       </td>

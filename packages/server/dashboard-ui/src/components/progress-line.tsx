@@ -9,8 +9,8 @@ export function ProgressLine({ summary }: { summary: RunSummaryView }) {
         {progress.done} of {fileCount}
       </progress>
       <span>
-        {progress.done}/{fileCount} done · {progress.running} running · {progress.starting} starting ·{' '}
-        {progress.queued} queued · scenarios {progress.scenariosPassed} passed, {progress.scenariosFailed} failed
+        {progress.done}/{fileCount} done · {progress.running} running · {progress.starting} starting · {progress.queued}{' '}
+        queued · scenarios {progress.scenariosPassed} passed, {progress.scenariosFailed} failed
       </span>
     </div>
   );

@@ -1,5 +1,3 @@
-import type { FileState } from '../../../src/dashboard/dashboard-api.js';
-
 /** Each state as a word and a symbol, so the page reads the same without colour. */
 const LOOK: Readonly<Record<string, { symbol: string; word: string }>> = {
   queued: { symbol: '·', word: 'queued' },
@@ -20,7 +18,8 @@ const LOOK: Readonly<Record<string, { symbol: string; word: string }>> = {
   running_run: { symbol: '▶', word: 'running' },
 };
 
-export function Status({ state }: { state: FileState | string | null }) {
+/** A file's, scenario's or run's status (null: a run still going). */
+export function Status({ state }: { state: string | null }) {
   const key = state ?? 'running_run';
   const look = LOOK[key] ?? { symbol: '?', word: key };
   return (

@@ -35,7 +35,11 @@ export function HistoryPage({ suite }: { suite: string | undefined }) {
       <nav aria-label="suites" class="suites">
         Suites:{' '}
         {view.suites.map((name) => (
-          <a key={name} href={`/history?suite=${encodeURIComponent(name)}`} aria-current={name === chosen ? 'page' : undefined}>
+          <a
+            key={name}
+            href={`/history?suite=${encodeURIComponent(name)}`}
+            aria-current={name === chosen ? 'page' : undefined}
+          >
             {name}
           </a>
         ))}
@@ -73,7 +77,11 @@ export function HistoryPage({ suite }: { suite: string | undefined }) {
               <td>{formatDuration(run.wallTimeMs)}</td>
               <td>{run.fileCount}</td>
               <td>{run.totals?.passed ?? '—'}</td>
-              <td>{run.totals === null ? '—' : run.totals.failed + run.totals.timedOut + run.totals.error + run.totals.oom}</td>
+              <td>
+                {run.totals === null
+                  ? '—'
+                  : run.totals.failed + run.totals.timedOut + run.totals.error + run.totals.oom}
+              </td>
               <td>{run.totals?.flaky ?? '—'}</td>
             </tr>
           ))}

@@ -69,7 +69,12 @@ export function RunPage({ runId, selection }: { runId: string; selection: Select
     loadTail();
   });
 
-  if (error !== undefined) return <p role="alert">Could not load run {runId}: {error}</p>;
+  if (error !== undefined)
+    return (
+      <p role="alert">
+        Could not load run {runId}: {error}
+      </p>
+    );
   if (detail === undefined) return <p class="loading">Loading run {runId}…</p>;
   const { summary, files, scenarios } = detail;
   const running = summary.status === null;
@@ -250,8 +255,7 @@ function ScenarioList({ runPath, scenarios }: { runPath: string; scenarios: Scen
     <ul class="scenarios">
       {scenarios.map((scenario) => (
         <li key={scenarioKey(scenario)}>
-          <Status state={scenario.status} />{' '}
-          <a href={scenarioHref(runPath, scenario)}>{scenario.name}</a>{' '}
+          <Status state={scenario.status} /> <a href={scenarioHref(runPath, scenario)}>{scenario.name}</a>{' '}
           <span class="muted">
             {scenario.uri}:{scenario.line ?? '?'} · {formatDuration(scenario.durationMs)}
             {scenario.attempt > 1 ? ` · attempt ${scenario.attempt}` : ''}

@@ -22,8 +22,8 @@ export function TrendPage({ suite, file, line }: { suite: string; file: string; 
       <h1 id="trend-title">{title}</h1>
       <p class="muted">
         suite <a href={`/history?suite=${encodeURIComponent(suite)}`}>{suite}</a> · flaky rate{' '}
-        <strong>{Math.round(trend.flakyRate * 100)}%</strong> over {trend.entries.length} runs (passed only on a
-        retry, or a different outcome from the run before)
+        <strong>{Math.round(trend.flakyRate * 100)}%</strong> over {trend.entries.length} runs (passed only on a retry,
+        or a different outcome from the run before)
       </p>
       <TrendChart
         title="Duration per run"
