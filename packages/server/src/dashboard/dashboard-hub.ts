@@ -4,8 +4,10 @@ import type { CapacityGate } from '../scheduler/capacity-gate.js';
 import type { FileView, NowView, RunSummaryView, ScenarioView } from './dashboard-api.js';
 import { LiveRun, type LiveRunInfo } from './live-run.js';
 
-/** Finished runs kept live (with their output tails and messages for reports) after their end. */
+/** Finished runs kept live (with their files and output tails) after their end. */
 export const FINISHED_RUNS_KEPT = 20;
+/** Of those, the newest keep their cucumber messages for reports (the rest are read from history). */
+export const FINISHED_RUNS_WITH_REPORTS = 5;
 
 /** Who is looking: a session's tenant, and whether tokens are on (without them, everyone is one tenant). */
 export interface Viewer {
@@ -124,6 +126,12 @@ export class DashboardHub {
 
   #retire(runId: string): void {
     this.#finished.push(runId);
+    const older = this.#finished.at(-1 - FINISHED_RUNS_WITH_REPORTS);
+    if (older !== undefined) {
+      this.#runs
+        .get(older)
+        ?.dropMessages(`the dashboard keeps reports for the last ${FINISHED_RUNS_WITH_REPORTS} runs that ended`);
+    }
     while (this.#finished.length > FINISHED_RUNS_KEPT) {
       const oldest = this.#finished.shift();
       if (oldest !== undefined) this.#runs.delete(oldest);

@@ -166,7 +166,13 @@ export class DashboardRoutes {
       }
       if (method === 'GET' && sub === 'report' && subId !== undefined) {
         if (live === undefined || !own) {
-          sendJson(response, 404, { error: 'reports are kept for your runs on this server since it started' });
+          sendJson(response, 404, { error: 'reports are kept for your recent runs on this server since it started' });
+          return;
+        }
+        if (live.messagesDropped !== undefined) {
+          sendJson(response, 410, {
+            error: `${live.messagesDropped}: the client's --junit, --messages and --html have them`,
+          });
           return;
         }
         void reports.send(live, subId, response).catch((error: unknown) => {

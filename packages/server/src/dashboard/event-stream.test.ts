@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { ServerMessage } from '@baleen/protocol';
 import { CapacityGate } from '../scheduler/capacity-gate.js';
 import type { DashboardEvent } from './dashboard-api.js';
-import { DashboardHub } from './dashboard-hub.js';
+import { DashboardHub, FINISHED_RUNS_KEPT, FINISHED_RUNS_WITH_REPORTS } from './dashboard-hub.js';
 import { EventStream, MAX_PENDING_OUTPUT_CHARS, MAX_UNSENT_BYTES } from './event-stream.js';
 
 /** A response that records what is written, and how much is "unsent" when asked. */
@@ -131,4 +131,27 @@ test("another tenant's stream hears only that the run exists, never its files or
   const run = events.find((event) => event.type === 'run');
   assert.equal(run?.type === 'run' ? run.summary.suite : undefined, 'another tenant');
   stream.close();
+});
+
+test('the hub keeps reports for the newest runs that ended, and a bounded number of ended runs at all', () => {
+  const hub = new DashboardHub(new CapacityGate(2), new CapacityGate(2));
+  const ids = Array.from({ length: FINISHED_RUNS_KEPT + 1 }, (_, i) => `run-${i}`);
+  for (const runId of ids) {
+    hub.register(
+      { runId, suite: 's', client: 'c', owner: 'c', image: 'i', files: [], startedAt: 0, cancel: () => undefined },
+      false,
+    );
+    hub.observe(runId, {
+      type: 'run-finished',
+      runId,
+      status: 'passed',
+      totals: { files: 0, passed: 0, failed: 0, timedOut: 0, cancelled: 0, error: 0, oom: 0, flaky: 0, notRun: 0 },
+      wallTimeMs: 1,
+    });
+  }
+  assert.equal(hub.run('run-0'), undefined, 'the oldest ended run is no longer kept');
+  const newest = ids.slice(-FINISHED_RUNS_WITH_REPORTS);
+  for (const runId of ids.slice(1)) {
+    assert.equal(hub.run(runId)?.messagesDropped === undefined, newest.includes(runId), runId);
+  }
 });

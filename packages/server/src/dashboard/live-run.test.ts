@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServerMessage } from '@baleen/protocol';
-import { LiveRun, MAX_SCENARIOS_KEPT, OUTPUT_TAIL_CHARS } from './live-run.js';
+import { LiveRun, MAX_MESSAGE_CHARS_PER_RUN, MAX_SCENARIOS_KEPT, OUTPUT_TAIL_CHARS } from './live-run.js';
 
 function run(cucumber = true): LiveRun {
   const live = new LiveRun({
@@ -111,4 +111,21 @@ test('scenarios kept are bounded, and a failure still gets in when they are full
   assert.equal(detail.scenarios.at(-1)?.name, 'the failure');
   assert.equal(detail.scenariosDropped, 6);
   assert.equal(detail.summary.progress.scenariosPassed, MAX_SCENARIOS_KEPT + 5, 'every result still counts');
+});
+
+test('the messages kept for reports are bounded per run; past the bound the run says why', () => {
+  const live = run();
+  const messages = (fileIndex: number, chars: number): ServerMessage => ({
+    type: 'file-messages',
+    runId: 'run-1',
+    fileIndex,
+    attempt: 1,
+    ndjson: 'x'.repeat(chars),
+    truncated: false,
+  });
+  live.observe(messages(0, 1000));
+  assert.equal(live.messages.get(0)?.get(0)?.length, 1000);
+  live.observe(messages(1, MAX_MESSAGE_CHARS_PER_RUN));
+  assert.equal(live.messages.size, 0);
+  assert.match(live.messagesDropped ?? '', /MiB the dashboard keeps per run/);
 });

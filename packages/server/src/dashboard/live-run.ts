@@ -6,6 +6,8 @@ import { OutputTail } from './output-tail.js';
 export const OUTPUT_TAIL_CHARS = 64 * 1024;
 /** Characters of a finished file's output kept for its page (the whole is in the client's reports). */
 export const FINISHED_TAIL_CHARS = 8 * 1024;
+/** Cucumber messages kept per run for its reports; past it the run's reports are left to its client. */
+export const MAX_MESSAGE_CHARS_PER_RUN = 16 * 1024 * 1024;
 /** Scenario results kept per run; a run with more keeps the ones that did not pass first. */
 export const MAX_SCENARIOS_KEPT = 20_000;
 
@@ -37,6 +39,9 @@ export class LiveRun {
   /** Each file's cucumber message streams of its last attempt (one per chunk when split). */
   readonly messages = new Map<number, Map<number, string>>();
   finished: RunFinishedMessage | undefined;
+  /** Why the reports cannot be built here any more, once the messages were let go. */
+  messagesDropped: string | undefined;
+  #messageChars = 0;
   #scenariosPassed = 0;
   #scenariosFailed = 0;
   #cucumberRun = false;
@@ -231,7 +236,22 @@ export class LiveRun {
     }
   }
 
+  /** Lets the message streams go (memory), saying why the reports are not here. */
+  dropMessages(why: string): void {
+    this.messages.clear();
+    this.#messageChars = 0;
+    this.messagesDropped ??= why;
+  }
+
   #keepMessages(message: FileMessagesMessage): void {
+    if (this.messagesDropped !== undefined) return;
+    this.#messageChars += message.ndjson.length;
+    if (this.#messageChars > MAX_MESSAGE_CHARS_PER_RUN) {
+      this.dropMessages(
+        `the run's cucumber messages passed the ${MAX_MESSAGE_CHARS_PER_RUN / 1024 / 1024} MiB the dashboard keeps per run`,
+      );
+      return;
+    }
     // A new attempt replaces the last one's streams: reports count a file's last attempt.
     let streams = this.messages.get(message.fileIndex);
     const attemptOf = this.#attempts.get(message.fileIndex);

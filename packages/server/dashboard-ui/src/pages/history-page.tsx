@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { SuiteHistoryView } from '../../../src/dashboard/dashboard-api.js';
 import { getJson, useEvents } from '../api.js';
 import { Status } from '../components/status.js';
@@ -16,11 +16,20 @@ export function HistoryPage({ suite }: { suite: string | undefined }) {
     );
   }, [suite]);
   useEffect(load, [load]);
-  // A run that ends adds a row: the Now stream says when runs change.
+  // A run that ends adds a row: the Now stream says which runs have ended, and a new one means a fetch.
+  const ended = useRef<string | undefined>(undefined);
   useEvents(
     '',
     (events) => {
-      if (events.some((event) => event.type === 'now' && event.now.runs.some((run) => run.status !== null))) load();
+      for (const event of events) {
+        if (event.type !== 'now') continue;
+        const ids = event.now.runs
+          .filter((run) => run.status !== null)
+          .map((run) => run.runId)
+          .join(' ');
+        if (ended.current !== undefined && ids !== ended.current) load();
+        ended.current = ids;
+      }
     },
     load,
   );
