@@ -4,9 +4,12 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** Where to go after signing in: a path of this dashboard only, never another site. */
+/**
+ * Where to go after signing in: a path of this dashboard only, never another site (`//host` and `/\host` are
+ * both another host to a browser).
+ */
 export function safeNext(next: string | null | undefined): string {
-  if (next === null || next === undefined || !next.startsWith('/') || next.startsWith('//')) return '/';
+  if (next === null || next === undefined || !/^\/(?![/\\])[\w\-./?=&%~+:@]*$/.test(next)) return '/';
   return next;
 }
 
