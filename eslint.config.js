@@ -29,6 +29,11 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The dashboard's front end runs in the browser.
+    files: ['packages/server/dashboard-ui/**'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     files: ['scripts/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },

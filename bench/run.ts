@@ -12,7 +12,7 @@ import { ciColdStart } from './cases/ci-cold-start.js';
 import { ioBound } from './cases/io-bound.js';
 import { outputFlood } from './cases/output-flood.js';
 import { overhead } from './cases/overhead.js';
-import { sharedLoad } from './cases/shared-load.js';
+import { sharedLoad, sharedLoadDashboard } from './cases/shared-load.js';
 import { skewed } from './cases/skewed.js';
 import { skewedSplit } from './cases/skewed-split.js';
 import { esmHeavy, tsHeavy } from './cases/startup-heavy.js';
@@ -25,6 +25,7 @@ const CASES: Record<string, (ctx: BenchContext) => Promise<CaseResult>> = {
   'io-bound': ioBound,
   skewed,
   'shared-load': sharedLoad,
+  'shared-load-dashboard': sharedLoadDashboard,
   'output-flood': outputFlood,
   'ts-heavy': tsHeavy,
   'esm-heavy': esmHeavy,

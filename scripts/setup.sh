@@ -16,6 +16,12 @@ fi
 log "building TypeScript"
 npm run --silent build
 
+# The dashboard's browser tests drive Debian's Chromium (playwright-core cannot download a browser here).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
+  log "installing chromium for the dashboard's browser tests"
+  apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+fi
+
 bash scripts/ensure-docker.sh
 bash scripts/build-fixtures-image.sh
 bash scripts/build-compat-images.sh

@@ -65,6 +65,15 @@ export function longestMs(suite: readonly { waits: readonly number[] }[]): numbe
 
 /** Writes the bench project and builds its image on top of the fixtures image (their step definitions). */
 export async function prepareProject(log: (line: string) => void): Promise<void> {
+  await writeProject();
+  log(`building ${BENCH_IMAGE} from ${FIXTURES_IMAGE}`);
+  await exec('docker', ['build', '--quiet', '--tag', BENCH_IMAGE, PROJECT_DIR], {
+    env: { ...process.env, DOCKER_BUILDKIT: '0' },
+  });
+}
+
+/** The bench project's files (the client runs from there; the image is built from them). Deterministic. */
+export async function writeProject(): Promise<void> {
   await rm(PROJECT_DIR, { recursive: true, force: true });
   const features = path.join(PROJECT_DIR, 'bench-features');
   for (const suite of Object.values(SUITES)) {
@@ -82,10 +91,6 @@ export async function prepareProject(log: (line: string) => void): Promise<void>
     path.join(PROJECT_DIR, 'Dockerfile'),
     `FROM ${FIXTURES_IMAGE}\nCOPY bench-features /app/bench-features\n`,
   );
-  log(`building ${BENCH_IMAGE} from ${FIXTURES_IMAGE}`);
-  await exec('docker', ['build', '--quiet', '--tag', BENCH_IMAGE, PROJECT_DIR], {
-    env: { ...process.env, DOCKER_BUILDKIT: '0' },
-  });
 }
 
 /** The feature files of a suite, as the client (running in PROJECT_DIR) names them. */

@@ -38,6 +38,8 @@ export const runAcceptedSchema = z.object({
   fileCount: z.int().nonnegative(),
   /** Containers of this run at once: what the client asked, or the server's capacity when that is less. */
   concurrency: z.int().positive().optional(),
+  /** The run's page on the server's dashboard: a path, resolved against the server's own http(s) address. */
+  dashboard: z.string().startsWith('/').optional(),
 });
 
 /** The run waits for the server's capacity: its client's place in the rotation (1 = next). Sent as it moves. */

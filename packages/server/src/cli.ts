@@ -27,6 +27,7 @@ import {
 } from './server/server-options.js';
 import { SERVER_VERSION } from './server/version.js';
 import { defaultStateDir, loadServerId } from './state/server-identity.js';
+import { loadTenantKey } from './state/tenant-key.js';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -93,6 +94,11 @@ const program = new Command()
       '(repeatable; default: any image from any registry not on this host)',
     collect,
     [],
+  )
+  .addOption(
+    new Option('--dashboard <on|off>', 'serve the web dashboard at / of this port, behind the same tokens')
+      .choices(['on', 'off'])
+      .default('on'),
   )
   .option('--public-metrics', 'serve /metrics without a token (by default it needs one when tokens are on)')
   .option('--max-connections <n>', 'WebSocket connections at once', positiveInt, DEFAULT_MAX_CONNECTIONS)
@@ -209,6 +215,7 @@ const opts = program.opts<{
   tlsKey?: string;
   allowImage: string[];
   publicMetrics?: boolean;
+  dashboard: 'on' | 'off';
   maxConnections: number;
   maxConnectionsPerToken: number;
   maxBufferedBytes: number;
@@ -243,7 +250,11 @@ function fail(message: string): never {
 }
 
 try {
-  const tokens = new TokenStore([...opts.token, process.env['BALEEN_TOKEN'] ?? ''], opts.tokenFile);
+  const tokens = new TokenStore(
+    [...opts.token, process.env['BALEEN_TOKEN'] ?? ''],
+    opts.tokenFile,
+    await loadTenantKey(opts.stateDir),
+  );
   await tokens.reload();
   if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
   const tls =
@@ -270,6 +281,7 @@ try {
     // A shared server never pulls from a registry on its own host unless a pattern names that registry.
     imagePolicy: { patterns: opts.allowImage.map(parseImagePattern), refuseLocalRegistries: true },
     ...(opts.publicMetrics === true ? { publicMetrics: true } : {}),
+    dashboard: opts.dashboard === 'on',
     maxConnections: opts.maxConnections,
     maxConnectionsPerToken: opts.maxConnectionsPerToken,
     maxBufferedBytes: opts.maxBufferedBytes,
@@ -302,6 +314,7 @@ try {
   });
   // Machine-readable for scripts and tests that start a server on port 0.
   process.stdout.write(`baleen-server listening on ${server.url}\n`);
+  if (server.dashboardUrl !== undefined) process.stdout.write(`baleen-server dashboard at ${server.dashboardUrl}\n`);
 
   process.on('SIGHUP', () => {
     tokens.reload().then(

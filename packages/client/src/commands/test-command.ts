@@ -13,6 +13,7 @@ import { discoverFiles } from '../discovery/discover-files.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { colorsFor, isDumbTerminal, outputWidth } from '../report/colors.js';
 import { wrapText } from '../report/format.js';
+import { dashboardLink } from '../report/dashboard-link.js';
 import { plainLiveView, STILL_RUNNING_EVERY_MS, terminalLiveView, type LiveView } from '../report/live-view.js';
 import { renderSummary } from '../report/summary.js';
 import { writeRunReports } from '../report/write-run-reports.js';
@@ -234,6 +235,8 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
               ? ` — the server runs at most ${granted} of its containers at once (asked ${options.concurrency})`
               : '';
           view.note(colors.dim(`run ${event.message.runId} accepted${capped}`));
+          const link = dashboardLink(options.server, event.message.dashboard);
+          if (link !== undefined) view.note(`dashboard: ${link}`);
         }
         if (event.type === 'run-planned') {
           const line = plannedLine(event.message);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExpectedScenario, FileFinishedMessage } from '@baleen/protocol';
 import type { RunResult } from '../run/run-on-server.js';
-import type { FileMessages } from './cucumber/merge-messages.js';
+import type { FileMessages } from '@baleen/reports';
 import { writeJsonReport } from './json-report.js';
 
 export interface ReportTargets {
@@ -69,12 +69,9 @@ async function writeCucumberReports(
   attempt: (file: string, write: () => Promise<void>) => Promise<void>,
 ): Promise<void> {
   // cucumber's formatters are loaded only when a cucumber report is asked for (they cost ~150 ms at start-up).
-  const [{ mergeMessageStreams }, { writeHtmlReport, writeJunitReport, writeMessagesReport }] = await Promise.all([
-    import('./cucumber/merge-messages.js'),
-    import('./cucumber/write-reports.js'),
-  ]);
+  const { mergeMessageStreams, combineChunkStreams, writeHtmlReport, writeJunitReport, writeMessagesReport } =
+    await import('@baleen/reports');
   const streams: FileMessages[] = [];
-  const { combineChunkStreams } = await import('./cucumber/combine-chunks.js');
   for (const [fileIndex, file] of files.entries()) {
     const kept = result.messages[fileIndex];
     // A file split over several containers: its chunks' streams, as one.

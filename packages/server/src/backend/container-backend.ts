@@ -118,6 +118,11 @@ export interface RunContainerOptions {
    * arrive. `end` is called once the stream has delivered everything.
    */
   stderrFilter?: (kept: OutputSink) => OutputSink & { end(): void };
+  /**
+   * Every chunk of output as it arrives, after the stderr filter (so a cucumber file's channel frames are not
+   * in it): what a live view tails. A backend without `liveOutput` calls it when the container has ended.
+   */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer | string) => void;
 }
 
 /** Where a container's output bytes go. */

@@ -46,11 +46,18 @@ export class OutputCapture {
   #demuxer: StreamDemuxer;
   #ended = false;
 
-  constructor(maxBytes: number, stderrFilter: RunContainerOptions['stderrFilter']) {
+  constructor(
+    maxBytes: number,
+    stderrFilter: RunContainerOptions['stderrFilter'],
+    onOutput?: RunContainerOptions['onOutput'],
+  ) {
     this.#stdout = new OutputCollector('stdout', maxBytes);
     this.#stderr = new OutputCollector('stderr', maxBytes);
-    this.#filter = stderrFilter?.(this.#stderr);
-    this.#live = { stdout: new CountingSink(this.#stdout), stderr: new CountingSink(this.#filter ?? this.#stderr) };
+    this.#filter = stderrFilter?.(teed(this.#stderr, 'stderr', onOutput));
+    this.#live = {
+      stdout: new CountingSink(teed(this.#stdout, 'stdout', onOutput)),
+      stderr: new CountingSink(this.#filter ?? teed(this.#stderr, 'stderr', onOutput)),
+    };
     this.#demuxer = new StreamDemuxer(this.#live.stdout, this.#live.stderr);
   }
 
@@ -80,4 +87,15 @@ export class OutputCapture {
   result(): Pick<ContainerOutcome, 'stdout' | 'stderr'> {
     return { stdout: this.#stdout.result(), stderr: this.#stderr.result() };
   }
+}
+
+/** A sink that also hands each chunk to a live listener (the dashboard's output tail). */
+function teed(sink: OutputSink, stream: 'stdout' | 'stderr', onOutput: RunContainerOptions['onOutput']): OutputSink {
+  if (onOutput === undefined) return sink;
+  return {
+    write: (chunk) => {
+      onOutput(stream, chunk);
+      return sink.write(chunk);
+    },
+  };
 }

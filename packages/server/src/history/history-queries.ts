@@ -10,6 +10,7 @@ import type {
   LastRun,
   LastRunFile,
   RunSummary,
+  ScenarioHistoryEntry,
   ScenarioResultStatus,
   StoredFileAttempt,
   StoredScenario,
@@ -42,6 +43,10 @@ export class HistoryQueries {
   readonly #scenariosOfRunFile: Statement<[string, string], ScenarioRow>;
   readonly #flakyFiles: FlakyFilesQuery;
   readonly #suites: Statement<[], { suite: string }>;
+  readonly #scenarioResults: Statement<
+    [number, number],
+    { runId: string; startedAt: number; status: string; durationMs: number; attempt: number; name: string }
+  >;
 
   constructor(db: Database) {
     // One statement for all the files: a statement per file costs more in crossing into SQLite than in SQLite.
@@ -114,6 +119,13 @@ export class HistoryQueries {
     this.#scenariosOfRunFile = db.prepare(scenarioQuery('AND f.path = ?'));
     this.#flakyFiles = new FlakyFilesQuery(db);
     this.#suites = db.prepare('SELECT DISTINCT suite FROM runs ORDER BY suite');
+    // A scenario's every result (each attempt), newest run first; scenarioHistory keeps each run's last attempt.
+    this.#scenarioResults = db.prepare(
+      `SELECT r.run_id AS runId, r.started_at AS startedAt, sr.status, sr.duration_ms AS durationMs, sr.attempt,
+         s.name
+       FROM scenarios s JOIN scenario_results sr ON sr.scenario = s.id JOIN runs r ON r.id = sr.run
+       WHERE s.file = ? AND s.line = ? ORDER BY sr.run DESC, sr.attempt DESC`,
+    );
   }
 
   fileEstimates(suite: string, files: readonly string[]): Map<string, FileEstimate> {
@@ -207,6 +219,30 @@ export class HistoryQueries {
 
   suites(): string[] {
     return this.#suites.all().map((row) => row.suite);
+  }
+
+  scenarioHistory(suite: string, file: string, line: number, limit: number): ScenarioHistoryEntry[] {
+    const id = this.#fileId.get(suite, file)?.id;
+    if (id === undefined || limit <= 0) return [];
+    const entries: ScenarioHistoryEntry[] = [];
+    for (const row of this.#scenarioResults.iterate(id, line)) {
+      const last = entries.at(-1);
+      // Rows come newest attempt first within a run: the first row of a run is its last attempt.
+      if (last?.runId === row.runId) {
+        last.attempts += 1;
+        continue;
+      }
+      if (entries.length >= limit) break;
+      entries.push({
+        runId: row.runId,
+        startedAt: new Date(row.startedAt),
+        name: row.name,
+        status: row.status as ScenarioHistoryEntry['status'],
+        durationMs: row.durationMs,
+        attempts: 1,
+      });
+    }
+    return entries;
   }
 }
 

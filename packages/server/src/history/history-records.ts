@@ -150,3 +150,13 @@ export interface FlakyFile {
   /** Share of those runs that passed on a retry or whose outcome differed from the run before: 0..1. */
   flakyRate: number;
 }
+
+export interface ScenarioHistoryEntry {
+  runId: string;
+  startedAt: Date;
+  name: string;
+  /** The scenario's last attempt in that run. */
+  status: ScenarioResultStatus;
+  durationMs: number;
+  attempts: number;
+}

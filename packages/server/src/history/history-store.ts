@@ -8,6 +8,7 @@ import type {
   RunFinishedRecord,
   RunStartedRecord,
   RunSummary,
+  ScenarioHistoryEntry,
   ScenarioRecord,
   StoredFileAttempt,
   StoredScenario,
@@ -180,6 +181,11 @@ export class HistoryStore {
 
   suites(): string[] {
     return this.#read([], () => this.#queries.suites());
+  }
+
+  /** A scenario's (by its line) last attempt and duration in each of its last `limit` runs, newest first. */
+  scenarioHistory(suite: string, file: string, line: number, limit: number): ScenarioHistoryEntry[] {
+    return this.#read([], () => this.#queries.scenarioHistory(suite, file, line, limit));
   }
 
   #add(write: PendingWrite): void {

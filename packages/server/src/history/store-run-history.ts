@@ -12,7 +12,7 @@ import type { HistoryStore } from './history-store.js';
  */
 export class StoreRunHistory implements RunHistory {
   constructor(
-    private readonly store: HistoryStore,
+    readonly store: HistoryStore,
     readonly source: 'server' | 'project',
   ) {}
 

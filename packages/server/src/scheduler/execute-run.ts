@@ -50,6 +50,8 @@ export interface ExecuteRunDeps {
   observeStartLatency?: (seconds: number) => void;
   /** What removes a run's leftovers when it ends, and earlier runs' the engine could not remove then. */
   sweeper?: Pick<Sweeper, 'sweepRun' | 'retryUnswept'>;
+  /** Each file's output as its container writes it (the dashboard's live tail). */
+  onOutput?: RunUnitDeps['onOutput'];
 }
 
 /** A file's way through the run: its attempt, and the chunks of the attempt so far when it is split. */
@@ -222,6 +224,7 @@ async function runUnits(plan: RunPlan, deps: ExecuteRunDeps, control: RunControl
     cancelReason: control.cancelReason,
     mounts: control.mounts,
     ...(deps.observeStartLatency === undefined ? {} : { observeStartLatency: deps.observeStartLatency }),
+    ...(deps.onOutput === undefined ? {} : { onOutput: deps.onOutput }),
   };
 
   const schedule = (unit: WorkUnit): void => {

@@ -40,6 +40,8 @@ export interface RunUnitDeps {
   observeStartLatency?: (seconds: number) => void;
   /** Volumes of the run every test container gets (the prepare stage's `/job`). */
   mounts?: VolumeMount[];
+  /** A container's output as it comes, for each file it runs (a live tail); the kept output is unchanged. */
+  onOutput?: (fileIndex: number, stream: 'stdout' | 'stderr', chunk: Buffer | string) => void;
 }
 
 /** One file's part of a unit's outcome. */
@@ -276,6 +278,13 @@ export async function runUnit(target: UnitAttempt, deps: RunUnitDeps, runSignal:
           }
         },
         ...(results === undefined ? {} : { stderrFilter: results.stderrFilter }),
+        ...(deps.onOutput === undefined
+          ? {}
+          : {
+              onOutput: (stream: 'stdout' | 'stderr', chunk: Buffer | string) => {
+                for (const index of indexes) deps.onOutput?.(index, stream, chunk);
+              },
+            }),
       },
     );
     const engineLost = stoppedFromOutside(outcome) && !(await engineAnswers(deps.backend));

@@ -52,6 +52,8 @@ describe('baleen-server protocol (real WebSocket, fake backend)', () => {
       capacity: 2,
       log: silentLogger(),
       backend: new FakeBackend(() => ({ durationMs: 10 })),
+      // Plain HTTP at / is the dashboard when it is on (its own tests are in dashboard/); here, the hint.
+      dashboard: false,
     });
   });
   after(() => server.close());

@@ -35,6 +35,12 @@ import { SERVER_VERSION } from './version.js';
 import { HistoryStore } from '../history/history-store.js';
 import { StoreRunHistory } from '../history/store-run-history.js';
 import type { Logger } from '../log/logger.js';
+import { DashboardHub } from '../dashboard/dashboard-hub.js';
+import { DashboardRoutes } from '../dashboard/dashboard-routes.js';
+import { DashboardSessions } from '../dashboard/dashboard-sessions.js';
+import { DashboardAssets } from '../dashboard/dashboard-assets.js';
+import { HistoryViews } from '../dashboard/history-views.js';
+import { RunReports } from '../dashboard/run-reports.js';
 
 export interface RunningServer {
   readonly serverId: string;
@@ -42,6 +48,8 @@ export interface RunningServer {
   readonly port: number;
   /** ws://host:port or wss://host:port */
   readonly url: string;
+  /** http(s)://host:port/ when the dashboard is on. */
+  readonly dashboardUrl?: string;
   readonly backend: ContainerBackend;
   /** Stops taking runs and waits up to `timeoutMs` for the runs in flight to finish by themselves. */
   drain(timeoutMs: number): Promise<boolean>;
@@ -96,6 +104,22 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   );
   await workspaces.init();
   const history = openHistory(options, log);
+  // The dashboard (on by default except embedded): an observer of every run, and its own routes on this listener.
+  const dashboardOn = options.dashboard ?? options.embedded !== true;
+  const hub = dashboardOn ? new DashboardHub(gate, startGate) : undefined;
+  const dashboardSessions = dashboardOn ? new DashboardSessions(tokens) : undefined;
+  const dashboard =
+    hub === undefined || dashboardSessions === undefined
+      ? undefined
+      : new DashboardRoutes({
+          hub,
+          sessions: dashboardSessions,
+          history: history === undefined ? undefined : new HistoryViews(history.store),
+          reports: new RunReports(),
+          assets: new DashboardAssets(),
+          secure: options.tls !== undefined,
+          log: log.child({ component: 'dashboard' }),
+        });
 
   const host: SessionHost = {
     serverId,
@@ -116,11 +140,29 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     // A client is queued when it waits for capacity and holds none: one that holds slots is being served.
     queuePosition: (clientId) => (gate.heldBy(clientId) > 0 ? 0 : gate.positionOf(clientId)),
     onQueueChange: (listener) => gate.onChange(listener),
+    ...(hub === undefined ? {} : { dashboardPath: (runId: string) => `/runs/${encodeURIComponent(runId)}` }),
     executeRun: (plan, emit: (message: ServerMessage) => void, signal) => {
       metrics.runAccepted(plan.runId);
       const runLog = log.child({ runId: plan.runId });
+      // The dashboard's cancel, for the run's own tenant: the same abort as the client's cancel.
+      const dashboardCancel = new AbortController();
+      hub?.register(
+        {
+          runId: plan.runId,
+          suite: plan.suite,
+          client: plan.client,
+          owner: plan.owner,
+          image: plan.image,
+          files: plan.files,
+          startedAt: Date.now(),
+          expected: plan.scenarios.map((planned) => planned?.scenarios),
+          cancel: (reason) => dashboardCancel.abort(new Error(reason)),
+        },
+        plan.cucumber !== undefined,
+      );
       const observed = (message: ServerMessage): void => {
         metrics.observe(message);
+        hub?.observe(plan.runId, message);
         // Each file's start and end, at info: what an operator follows when a team asks what happened.
         if (message.type === 'file-started') {
           runLog.info(
@@ -152,10 +194,14 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
           ...(history === undefined ? {} : { history }),
           observeStartLatency: (seconds) => metrics.observeStartLatency(seconds),
           sweeper,
+          ...(hub === undefined
+            ? {}
+            : { onOutput: (fileIndex: number, _stream, chunk) => hub.output(plan.runId, fileIndex, chunk) }),
         },
-        signal,
+        AbortSignal.any([signal, dashboardCancel.signal]),
       ).then((finished) => {
         metrics.observe(finished);
+        hub?.observe(plan.runId, finished);
         return finished;
       });
       runsInFlight.add(running);
@@ -170,6 +216,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     return { tenant: tokens.identify(token), token };
   };
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    if (dashboard?.handle(request, response) === true) return;
     const metricsAllowed = options.publicMetrics === true || tenantOf(request).tenant !== undefined;
     void answerHttp(request, response, {
       serverId,
@@ -267,8 +314,16 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   const port = (http.address() as AddressInfo).port;
   const scheme = options.tls === undefined ? 'ws' : 'wss';
   const url = `${scheme}://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  const dashboardUrl =
+    dashboard === undefined ? undefined : `${options.tls === undefined ? 'http' : 'https'}${url.slice(scheme.length)}/`;
   log.info(
-    { url, capacity: options.capacity, engine: backend.engine, auth: tokens?.enabled === true },
+    {
+      url,
+      capacity: options.capacity,
+      engine: backend.engine,
+      auth: tokens?.enabled === true,
+      ...(dashboardUrl === undefined ? {} : { dashboard: dashboardUrl }),
+    },
     'baleen-server listening',
   );
   if (!backend.liveOutput) {
@@ -295,6 +350,9 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     closing ??= (async () => {
       shuttingDown = true;
       stopWatchingTokens?.();
+      dashboard?.close();
+      dashboardSessions?.close();
+      hub?.close();
       await Promise.all([...sessions.keys()].map((session) => session.close('server shutting down')));
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -309,7 +367,16 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     return closing;
   };
 
-  return { serverId, host: options.host, port, url, backend, drain, close };
+  return {
+    serverId,
+    host: options.host,
+    port,
+    url,
+    ...(dashboardUrl === undefined ? {} : { dashboardUrl }),
+    backend,
+    drain,
+    close,
+  };
 }
 
 /** After a crash, the containers an earlier instance of this server left behind — never another server's. */

@@ -56,6 +56,8 @@ export interface SessionHost {
   /** Why this server cannot place a synced workspace in its containers, if it cannot (the swarm backend). */
   readonly syncUnsupported?: string;
   isShuttingDown(): boolean;
+  /** The run's page on the dashboard (a path on this server), when the dashboard is on. */
+  dashboardPath?: (runId: string) => string;
   /** Where this client stands in the queue for capacity (0: not waiting, or holding a slot). */
   queuePosition(clientId: string): number;
   onQueueChange(listener: () => void): () => void;
@@ -250,6 +252,7 @@ export class ClientSession {
       runId,
       fileCount: plan.files.length,
       concurrency: plan.concurrency,
+      ...(this.host.dashboardPath === undefined ? {} : { dashboard: this.host.dashboardPath(runId) }),
     });
 
     const controller = new AbortController();

@@ -97,6 +97,11 @@ export interface ServerOptions {
    * every run did. A shared server keeps it in its state dir; an embedded one in the project (`.baleen/`).
    */
   historyFile?: string;
+  /**
+   * Serve the web dashboard at `/` of this listener (behind the same tokens). On by default for a shared server;
+   * the embedded server passes false.
+   */
+  dashboard?: boolean;
   /** The container engine; defaults to the Docker engine from DOCKER_HOST or the default socket. */
   backend?: ContainerBackend;
 }

@@ -34,12 +34,12 @@ export class DockerContainerRun {
     this.#capture = new OutputCapture(spec.maxOutputBytes, undefined);
   }
 
-  async run({ signal, onStarted, stderrFilter }: RunContainerOptions): Promise<ContainerOutcome> {
+  async run({ signal, onStarted, stderrFilter, onOutput }: RunContainerOptions): Promise<ContainerOutcome> {
     try {
       if (signal.aborted) return this.#outcome('interrupted', null);
       const container = await this.#create();
       if (this.spec.workspace !== undefined) await this.#placeWorkspace(container, this.spec.workspace);
-      this.#capture = new OutputCapture(this.spec.maxOutputBytes, stderrFilter);
+      this.#capture = new OutputCapture(this.spec.maxOutputBytes, stderrFilter, onOutput);
       const { drained } = await this.#attach(container);
       // Checked after every await: a cancellation that arrived meanwhile must not start a container.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it can change during the awaits

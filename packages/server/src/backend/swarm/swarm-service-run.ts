@@ -46,13 +46,13 @@ export class SwarmServiceRun {
     this.#capture = new OutputCapture(spec.maxOutputBytes, undefined);
   }
 
-  async run({ signal, onStarted, stderrFilter }: RunContainerOptions): Promise<ContainerOutcome> {
+  async run({ signal, onStarted, stderrFilter, onOutput }: RunContainerOptions): Promise<ContainerOutcome> {
     const unsupported = unsupportedOnSwarm(this.spec);
     if (unsupported.length > 0) {
       throw new BaleenError('RUN_REJECTED', `the swarm backend cannot do ${unsupported.join(', ')}`);
     }
     if (signal.aborted) return this.#outcome('interrupted', null, undefined, undefined);
-    this.#capture = new OutputCapture(this.spec.maxOutputBytes, stderrFilter);
+    this.#capture = new OutputCapture(this.spec.maxOutputBytes, stderrFilter, onOutput);
     const name = `baleen-${randomBytes(6).toString('hex')}`;
     try {
       try {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Envelope } from '@cucumber/messages';
-import { messagesOf } from '../../testing/cucumber-messages.js';
+import { messagesOf } from './testing/cucumber-messages.js';
 import { XMLParser } from 'fast-xml-parser';
 import { mergeMessageStreams, parseEnvelopes, type FileMessages } from './merge-messages.js';
 import { writeHtmlReport, writeJunitReport, writeMessagesReport } from './write-reports.js';

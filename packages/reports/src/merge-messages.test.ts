@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { before, describe, it } from 'node:test';
-import { messagesOf } from '../../testing/cucumber-messages.js';
+import { messagesOf } from './testing/cucumber-messages.js';
 import { parseEnvelope, type Envelope, type Timestamp } from '@cucumber/messages';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import {

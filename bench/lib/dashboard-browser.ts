@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+/** Debian's Chromium, as the dashboard's browser test drives it. */
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * The dashboard open in Chromium while a case runs: the Now page in one tab and, as soon as a run exists, that
+ * run's page in another, both on their live event streams. The server under test has no tokens (loopback), so no
+ * sign-in is needed.
+ */
+export async function openDashboard(http: string): Promise<{ pagesOpened: () => number; close: () => Promise<void> }> {
+  const profile = await mkdtemp(path.join(tmpdir(), 'baleen-bench-chromium-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+  });
+  const now = await context.newPage();
+  await now.goto(`${http}/`);
+  let opened = 1;
+  const stop = new AbortController();
+  // The first run's page, once the server has one: its file table and live scenario results stream too.
+  const followRun = (async () => {
+    while (!stop.signal.aborted) {
+      const response = await fetch(`${http}/api/now`).catch(() => undefined);
+      const body = (await response?.json().catch(() => undefined)) as { runs?: { runId: string }[] } | undefined;
+      const runId = body?.runs?.[0]?.runId;
+      if (runId !== undefined) {
+        const page = await context.newPage();
+        await page.goto(`${http}/runs/${runId}`);
+        opened += 1;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  return {
+    pagesOpened: () => opened,
+    close: async () => {
+      stop.abort();
+      await followRun.catch(() => undefined);
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
