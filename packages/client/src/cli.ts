@@ -138,6 +138,14 @@ function addRunOptions(command: Command): Command {
         DEFAULT_HISTORY_FILE,
       )
       .option('--suite <name>', 'the history this run belongs to on the server (default: the image’s repository)')
+      .option(
+        '--reporter <names>',
+        'what to report, comma-separated: list, github, json (cucumber: junit, html, messages too); default: list, plus github on GitHub Actions and junit on GitLab CI',
+      )
+      .option(
+        '--last-failed',
+        'run only the files (cucumber: the scenarios) that did not pass in the suite’s previous run; exit 2 if there are none',
+      )
       .option('--json <file>', 'write a JSON summary of the run (every file’s status, attempts, exit codes, output)')
       .option('--show-output', 'print the output of passed files too, not only of those that did not pass')
       .addHelpText('after', EXIT_HELP)

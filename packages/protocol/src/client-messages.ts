@@ -12,6 +12,7 @@ import {
 import { containerRequestSchema } from './container-request.js';
 import { syncBlobSchema, syncManifestSchema, syncOfferSchema } from './sync-messages.js';
 import { cucumberRunSchema, runScenariosSchema } from './cucumber-run.js';
+import { lastFailedQuerySchema } from './last-failed.js';
 
 /** When the engine fetches the run's image: only when it lacks it (default), every run, or never. */
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
@@ -112,6 +113,7 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   syncManifestSchema,
   syncBlobSchema,
   runScenariosSchema,
+  lastFailedQuerySchema,
 ]);
 
 export type HelloMessage = z.infer<typeof helloSchema>;

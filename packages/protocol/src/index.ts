@@ -20,3 +20,4 @@ export * from './sync-messages.js';
 export * from './cucumber-run.js';
 export { symlinkChainProblems } from './symlink-chains.js';
 export * from './image-reference.js';
+export * from './last-failed.js';

@@ -3,6 +3,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TokenStore } from './auth/token-store.js';
+import { loadTenantKey } from './state/tenant-key.js';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_CONTAINER_LIMITS, SHARED_SERVER_CAP_DROP } from './backend/container-backend.js';
 import { DockerBackend } from './backend/docker/docker-backend.js';
@@ -243,7 +244,11 @@ function fail(message: string): never {
 }
 
 try {
-  const tokens = new TokenStore([...opts.token, process.env['BALEEN_TOKEN'] ?? ''], opts.tokenFile);
+  const tokens = new TokenStore(
+    [...opts.token, process.env['BALEEN_TOKEN'] ?? ''],
+    opts.tokenFile,
+    await loadTenantKey(opts.stateDir),
+  );
   await tokens.reload();
   if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
   const tls =

@@ -51,6 +51,8 @@ const settingsShape = {
   messages: z.string(),
   junit: z.string(),
   html: z.string(),
+  reporter: z.union([z.string(), z.array(z.string())]),
+  lastFailed: z.boolean(),
   showOutput: z.boolean(),
   pull: z.enum(PULL_POLICIES),
   build: z.string(),

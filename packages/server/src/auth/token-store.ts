@@ -15,14 +15,19 @@ export const ANONYMOUS_TENANT: TenantId = 'anonymous';
 export class TokenStore {
   #fromFile: Buffer[] = [];
   readonly #fixed: Buffer[];
-  /** Names tenants in logs without a token's hash that could be guessed offline: keyed per process. */
-  readonly #idKey = randomBytes(32);
+  /**
+   * Names tenants without a token's hash that could be guessed offline: keyed per process, or by the state dir's
+   * key (state/tenant-key.ts) so that a tenant keeps its name, and its history, across restarts.
+   */
+  readonly #idKey: Buffer;
   readonly #reloadListeners = new Set<() => void>();
 
   constructor(
     fixed: readonly string[],
     private readonly file: string | undefined,
+    idKey: Buffer = randomBytes(32),
   ) {
+    this.#idKey = idKey;
     this.#fixed = fixed.filter((token) => token.length > 0).map(digest);
   }
 
