@@ -23,7 +23,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('on GitHub Actions', () => {
+describe('in CI', () => {
   it('annotates the failed scenario at its line, folds the failed output and writes a Markdown step summary', async () => {
     const summaryFile = path.join(dir, 'step-summary.md');
     await writeFile(summaryFile, '## an earlier step\n\n');
@@ -73,6 +73,28 @@ describe('on GitHub Actions', () => {
     );
     assert.equal(slowest?.rows.length, 2);
     assert.match(markdown, /\*\*2 files\*\* \(1 passed, 1 failed\) in /);
+  });
+
+  it('on GitLab CI, writes JUnit whose test cases carry their feature file and line for the merge request widget', async () => {
+    const junit = path.join(dir, 'gitlab.xml');
+    const result = await runBaleen(cucumber(...TWO_FILES, '--junit', junit), {
+      env: { ...NO_CI, GITLAB_CI: 'true', CI_PROJECT_DIR: REPO_ROOT },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /reporters list, junit \(detected GitLab CI\)/);
+    const cases = [
+      ...(await readFile(junit, 'utf8')).matchAll(/<testcase file="([^"]+)" line="(\d+)"[^>]* name="([^"]+)"/g),
+    ];
+    assert.deepEqual(
+      cases.map(([, file, line, name]) => [file, Number(line), name]),
+      [
+        ['fixtures/cucumber/edge/failing.feature', 4, 'Arithmetic that holds'],
+        ['fixtures/cucumber/edge/failing.feature', 7, 'Arithmetic that does not hold'],
+        ['fixtures/cucumber/features/cart.feature', 7, 'Adding a product'],
+        ['fixtures/cucumber/features/cart.feature', 13, 'Removing a product'],
+        ['fixtures/cucumber/features/cart.feature', 19, 'Cart total'],
+      ],
+    );
   });
 
   it('--reporter chooses: no annotations without github, a JUnit file with junit; a wrong name is exit 2', async () => {
