@@ -37,7 +37,8 @@ Exit codes:
        --fail-on-flaky), or the --prepare stage failed
   2    usage or infrastructure error: bad option or config file, no files found,
        server or Docker unreachable, image missing or its --build failed, a
-       file that could not be run
+       file that could not be run, nothing to rerun with --last-failed (unless
+       --pass-with-no-scenarios)
   130  cancelled with Ctrl-C (its containers are stopped and removed)`;
 
 const program = new Command()
