@@ -147,6 +147,10 @@ function addRunOptions(command: Command): Command {
         '--last-failed',
         'run only the files (cucumber: the scenarios) that did not pass in the suite’s previous run; exit 2 if there are none',
       )
+      .option(
+        '--otel-endpoint <url>',
+        'send a span per run, file and scenario (OpenTelemetry, OTLP/HTTP) to this collector, e.g. http://localhost:4318',
+      )
       .option('--json <file>', 'write a JSON summary of the run (every file’s status, attempts, exit codes, output)')
       .option('--show-output', 'print the output of passed files too, not only of those that did not pass')
       .addHelpText('after', EXIT_HELP)

@@ -21,3 +21,4 @@ export * from './cucumber-run.js';
 export { symlinkChainProblems } from './symlink-chains.js';
 export * from './image-reference.js';
 export * from './last-failed.js';
+export { TRACEPARENT_PATTERN } from './trace-context.js';

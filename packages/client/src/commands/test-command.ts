@@ -32,6 +32,7 @@ import { exitCodeFor } from '../run/exit-code.js';
 import type { RunResult } from '../run/run-on-server.js';
 import { runTests } from '../run/run-tests.js';
 import { askLastFailed } from '../run/ask-last-failed.js';
+import { startRunTracer } from '../telemetry/run-tracer.js';
 import { selectLastFailed, type LastFailedSelection } from './last-failed-selection.js';
 import { buildBeforeRun, type BuildFlags } from './build-option.js';
 import { containerRequestFrom, environmentFrom, type ContainerFlags } from './container-options.js';
@@ -78,6 +79,8 @@ export interface TestOptions extends ContainerFlags, BuildFlags {
   showOutput?: boolean;
   /** Run only what did not pass in the suite's previous run. */
   lastFailed?: boolean;
+  /** OTLP/HTTP endpoint: a span per run, file and scenario is sent there. */
+  otelEndpoint?: string;
   /** `--reporter list,github,junit` (a config file may give a list); default: detected from the CI. */
   reporter?: string | string[];
   token?: string;
@@ -143,6 +146,7 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
 
   let reporting: ReporterChoice;
   try {
+    checkOtelEndpoint(options.otelEndpoint);
     reporting = reportersFor(kind, options);
     options = withReportFiles(options, reporting);
     await checkReportTargets(options, io.cwd);
@@ -263,11 +267,23 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
     },
   });
 
+  const tracer = await startRunTracer({
+    ...(options.otelEndpoint === undefined ? {} : { endpoint: options.otelEndpoint }),
+    ...(process.env['TRACEPARENT'] === undefined ? {} : { parent: process.env['TRACEPARENT'] }),
+    suite: options.suite ?? options.image,
+    image: options.image,
+    files,
+  });
+  const finishTrace = async (finished: RunResult | undefined): Promise<void> => {
+    const problem = await tracer.finish(finished);
+    if (problem !== undefined) io.stderr.write(`baleen: ${problem}\n`);
+  };
   let result: RunResult;
   const startedAt = new Date();
   try {
     result = await runTests({
       ...request,
+      traceparent: tracer.traceparent,
       ...(options.server === undefined ? {} : { server: options.server }),
       historyFile: path.resolve(io.cwd, options.history),
       ...(token === undefined ? {} : { token }),
@@ -301,17 +317,20 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
           view.note(colors.dim(`sync: ${files} files, ${formatBytes(bytes)} — ${sent}`));
         }
         scenarios.onEvent(event);
+        tracer.onEvent(event);
         view.onEvent(event);
       },
     });
   } catch (error) {
     view.stop();
     removeInterrupt();
+    await finishTrace(undefined);
     if (isBaleenError(error)) return state.interrupted ? EXIT.interrupted : fail(error);
     throw error;
   }
   view.stop();
   removeInterrupt();
+  await finishTrace(result);
 
   const reports = await writeRunReports(options, files, result, {
     cwd: io.cwd,
@@ -382,6 +401,23 @@ async function lastFailedTargets(kind: TestKind, options: TestOptions, cwd: stri
   });
   const where = options.server === undefined ? `the project's history (${options.history})` : options.server;
   return selectLastFailed(answer, { cucumber: kind.cucumber !== undefined, where });
+}
+
+/** --otel-endpoint must be an http(s) URL (OTLP/HTTP). */
+function checkOtelEndpoint(endpoint: string | undefined): void {
+  if (endpoint === undefined) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new BaleenError(
+      'USAGE',
+      `--otel-endpoint ${endpoint}: not an http(s) URL — give the collector's OTLP/HTTP address, e.g. http://localhost:4318`,
+    );
+  }
 }
 
 /** The reporters asked for (--reporter, the config file) or detected from the CI, checked against the runner. */

@@ -53,6 +53,7 @@ const settingsShape = {
   html: z.string(),
   reporter: z.union([z.string(), z.array(z.string())]),
   lastFailed: z.boolean(),
+  otelEndpoint: z.string(),
   showOutput: z.boolean(),
   pull: z.enum(PULL_POLICIES),
   build: z.string(),
