@@ -55,7 +55,8 @@ before(async () => {
       path.join(REPO_ROOT, 'node_modules/better-sqlite3'),
       'build/Release/better_sqlite3.node',
     ]);
-    npmEnv['BETTER_SQLITE3_LOCAL_PREBUILDS'] = prebuilds;
+    // prebuild-install's name for it: npm_config_ + the package's name with non-alphanumerics as _.
+    npmEnv['npm_config_better_sqlite3_local_prebuilds'] = prebuilds;
   }
   prefix = path.join(work, 'global');
   await exec('npm', ['install', '--global', '--prefix', prefix, ...tarballs], {
