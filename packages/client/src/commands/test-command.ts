@@ -1,4 +1,4 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   BaleenError,
@@ -14,10 +14,9 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { colorsFor, isDumbTerminal, outputWidth } from '../report/colors.js';
 import { shownStatus, wrapText } from '../report/format.js';
 import { plainLiveView, STILL_RUNNING_EVERY_MS, terminalLiveView, type LiveView } from '../report/live-view.js';
-import { renderSummary, type SummaryRow } from '../report/summary.js';
-import { githubAnnotations } from '../report/github/annotations.js';
+import { renderSummary } from '../report/summary.js';
+import { reportToGithub } from '../report/github/github-reporter.js';
 import { outputGroup } from '../report/github/output-group.js';
-import { renderStepSummary } from '../report/github/step-summary.js';
 import {
   chooseReporters,
   CUCUMBER_REPORTERS,
@@ -374,7 +373,10 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
       ),
   );
   if (github) {
-    await reportToGithub(io, rows, result, scenarios, files);
+    await reportToGithub(
+      { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd, env: process.env },
+      { rows, result, scenarios, files },
+    );
   }
   for (const file of reports.written) io.stdout.write(colors.dim(`report written: ${file}\n`));
   for (const { file, reason } of reports.failed)
@@ -440,27 +442,6 @@ function withReportFiles(options: TestOptions, reporting: ReporterChoice): TestO
 /** Without the `list` reporter: no line per file, only what the run says about itself. */
 function notesOnlyView(out: NodeJS.WriteStream): LiveView {
   return { onEvent: () => undefined, note: (line) => out.write(`${line}\n`), stop: () => undefined };
-}
-
-/** Annotations on stdout, where the runner reads them, and the Markdown summary appended to the step's. */
-async function reportToGithub(
-  io: CommandIo,
-  rows: readonly SummaryRow[],
-  result: RunResult,
-  scenarios: ScenarioResults,
-  files: readonly string[],
-): Promise<void> {
-  const annotated = files.map((file, index) => ({ file, result: result.files[index], scenarios: scenarios.of(index) }));
-  const workspace = process.env['GITHUB_WORKSPACE'] ?? io.cwd;
-  for (const line of githubAnnotations(annotated, { cwd: io.cwd, workspace })) io.stdout.write(line);
-  const summaryFile = process.env['GITHUB_STEP_SUMMARY'];
-  if (summaryFile === undefined || summaryFile === '') return;
-  const markdown = renderStepSummary({ rows, totals: result.finished.totals, wallTimeMs: result.finished.wallTimeMs });
-  try {
-    await appendFile(summaryFile, markdown, 'utf8');
-  } catch (error) {
-    io.stderr.write(`baleen: could not append the step summary to ${summaryFile}: ${String(error)}\n`);
-  }
 }
 
 /**
