@@ -29,7 +29,12 @@ export function startServerProcess(args: string[], options: { env?: NodeJS.Proce
   return startNode(SERVER_BIN, args, options);
 }
 
-function startNode(bin: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): RunningCli {
+/** Any Node bin (an installed `baleen`, say) as a child process, colour off. */
+export function startNode(
+  bin: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): RunningCli {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? FIXTURES,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },

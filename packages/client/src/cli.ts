@@ -45,7 +45,8 @@ Exit codes:
        --fail-on-flaky), or the --prepare stage failed
   2    usage or infrastructure error: bad option or config file, no files found,
        server or Docker unreachable, image missing or its --build failed, a
-       file that could not be run
+       file that could not be run, nothing to rerun with --last-failed (unless
+       --pass-with-no-scenarios)
   130  cancelled with Ctrl-C (its containers are stopped and removed)`;
 
 const program = new Command()
@@ -146,6 +147,18 @@ function addRunOptions(command: Command): Command {
         DEFAULT_HISTORY_FILE,
       )
       .option('--suite <name>', 'the history this run belongs to on the server (default: the image’s repository)')
+      .option(
+        '--reporter <names>',
+        'what to report, comma-separated: list, github, json (cucumber: junit, html, messages too); default: list, plus github on GitHub Actions and junit on GitLab CI',
+      )
+      .option(
+        '--last-failed',
+        'run only the files (cucumber: the scenarios) that did not pass in the suite’s previous run; exit 2 if there are none',
+      )
+      .option(
+        '--otel-endpoint <url>',
+        'send a span per run, file and scenario (OpenTelemetry, OTLP/HTTP) to this collector, e.g. http://localhost:4318',
+      )
       .option('--json <file>', 'write a JSON summary of the run (every file’s status, attempts, exit codes, output)')
       .option('--show-output', 'print the output of passed files too, not only of those that did not pass')
       .addHelpText('after', EXIT_HELP)

@@ -12,6 +12,8 @@ import {
 import { containerRequestSchema } from './container-request.js';
 import { syncBlobSchema, syncManifestSchema, syncOfferSchema } from './sync-messages.js';
 import { cucumberRunSchema, runScenariosSchema } from './cucumber-run.js';
+import { lastFailedQuerySchema } from './last-failed.js';
+import { TRACEPARENT_PATTERN } from './trace-context.js';
 
 /** When the engine fetches the run's image: only when it lacks it (default), every run, or never. */
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
@@ -95,6 +97,14 @@ export const runSchema = z
     pack: z.union([z.number().positive().max(MAX_TIMEOUT_SECONDS), z.literal('auto')]).optional(),
     /** cucumber: split a file that would be the critical path into chunks of its scenarios (default auto). */
     split: z.enum(SPLIT_MODES).optional(),
+    /**
+     * The run's span as W3C `traceparent`: every container gets it as TRACEPARENT, so the system under test joins
+     * the run's trace. The server makes one when none is given.
+     */
+    traceparent: z
+      .string()
+      .regex(TRACEPARENT_PATTERN, 'must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)')
+      .optional(),
   })
   .refine((run) => (run.command === undefined) !== (run.cucumber === undefined), {
     message: 'a run gives either command (any test runner) or cucumber, and not both',
@@ -115,6 +125,7 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   syncManifestSchema,
   syncBlobSchema,
   runScenariosSchema,
+  lastFailedQuerySchema,
 ]);
 
 export type HelloMessage = z.infer<typeof helloSchema>;

@@ -21,3 +21,5 @@ export { isSafeRelativePath, symlinkInsideTree } from './tree-paths.js';
 export * from './cucumber-run.js';
 export { symlinkChainProblems } from './symlink-chains.js';
 export * from './image-reference.js';
+export * from './last-failed.js';
+export { TRACEPARENT_PATTERN } from './trace-context.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lastFailedAnswerSchema } from './last-failed.js';
 import { boundPortSchema } from './container-request.js';
 import { ERROR_CODES } from './error-codes.js';
 import { FILE_STATUSES, RUN_STATUSES, SCENARIO_STATUSES } from './file-status.js';
@@ -227,6 +228,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   syncWantedSchema,
   syncProgressSchema,
   syncReadySchema,
+  lastFailedAnswerSchema,
 ]);
 
 export type WelcomeMessage = z.infer<typeof welcomeSchema>;

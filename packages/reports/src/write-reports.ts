@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CucumberHtmlStream } from '@cucumber/html-formatter';
 import { JUnitXmlPrinter } from '@cucumber/junit-xml-formatter';
+import { testcaseLocations, withTestcaseLocations } from './junit-locations.js';
 import { TestStepResultStatus, type Envelope, type TestStepFinished, type Timestamp } from '@cucumber/messages';
 
 async function ensureParentDir(path: string): Promise<void> {
@@ -34,7 +35,7 @@ export async function writeMessagesReport(path: string, envelopes: readonly Enve
 export async function writeJunitReport(
   path: string,
   envelopes: readonly Envelope[],
-  options?: { suiteName?: string },
+  options?: { suiteName?: string; filePath?: (uri: string) => string },
 ): Promise<void> {
   const chunks: string[] = [];
   const printer = new JUnitXmlPrinter(
@@ -60,7 +61,12 @@ export async function writeJunitReport(
     printer.update({ testRunFinished: { timestamp, success: false } });
   }
   await ensureParentDir(path);
-  await writeFile(path, chunks.join(''), 'utf8');
+  const located = withTestcaseLocations(
+    chunks.join(''),
+    testcaseLocations(envelopes),
+    options?.filePath ?? ((uri) => uri),
+  );
+  await writeFile(path, located, 'utf8');
 }
 
 /** cucumber's single-page HTML report (the same as cucumber-js's `html` format), with its CSS and JS inlined. */

@@ -3,6 +3,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TokenStore } from './auth/token-store.js';
+import { loadTenantKey } from './state/tenant-key.js';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_CONTAINER_LIMITS, SHARED_SERVER_CAP_DROP } from './backend/container-backend.js';
 import { DockerBackend } from './backend/docker/docker-backend.js';
@@ -27,7 +28,6 @@ import {
 } from './server/server-options.js';
 import { SERVER_VERSION } from './server/version.js';
 import { defaultStateDir, loadServerId } from './state/server-identity.js';
-import { loadTenantKey } from './state/tenant-key.js';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);

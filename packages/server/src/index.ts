@@ -19,3 +19,4 @@ export { SwarmBackend } from './backend/swarm/swarm-backend.js';
 export type { BuildImageOptions } from './backend/docker/build-image.js';
 export { LABELS } from './backend/container-labels.js';
 export { SERVER_VERSION } from './server/version.js';
+export { lastFailedOfFile } from './history/last-failed-of-file.js';

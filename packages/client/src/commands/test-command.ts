@@ -12,14 +12,28 @@ import {
 import { discoverFiles } from '../discovery/discover-files.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { colorsFor, isDumbTerminal, outputWidth } from '../report/colors.js';
-import { wrapText } from '../report/format.js';
+import { shownStatus, wrapText } from '../report/format.js';
 import { dashboardLink } from '../report/dashboard-link.js';
 import { plainLiveView, STILL_RUNNING_EVERY_MS, terminalLiveView, type LiveView } from '../report/live-view.js';
 import { renderSummary } from '../report/summary.js';
+import { reportToGithub } from '../report/github/github-reporter.js';
+import { outputGroup } from '../report/github/output-group.js';
+import {
+  chooseReporters,
+  CUCUMBER_REPORTERS,
+  DEFAULT_REPORT_FILES,
+  parseReporters,
+  REPORTERS,
+  type ReporterChoice,
+} from '../report/reporters.js';
+import { ScenarioResults } from '../report/scenario-results.js';
 import { writeRunReports } from '../report/write-run-reports.js';
 import { exitCodeFor } from '../run/exit-code.js';
 import type { RunResult } from '../run/run-on-server.js';
 import { runTests } from '../run/run-tests.js';
+import { askLastFailed } from '../run/ask-last-failed.js';
+import { startRunTracer } from '../telemetry/run-tracer.js';
+import { selectLastFailed, type LastFailedSelection } from './last-failed-selection.js';
 import { buildBeforeRun, type BuildFlags } from './build-option.js';
 import { containerRequestFrom, environmentFrom, type ContainerFlags } from './container-options.js';
 import { scanWorkspace, type ScannedWorkspace } from '../sync/scan-workspace.js';
@@ -63,6 +77,12 @@ export interface TestOptions extends ContainerFlags, BuildFlags {
   junit?: string;
   html?: string;
   showOutput?: boolean;
+  /** Run only what did not pass in the suite's previous run. */
+  lastFailed?: boolean;
+  /** OTLP/HTTP endpoint: a span per run, file and scenario is sent there. */
+  otelEndpoint?: string;
+  /** `--reporter list,github,junit` (a config file may give a list); default: detected from the CI. */
+  reporter?: string | string[];
   token?: string;
   ca?: string;
 }
@@ -97,17 +117,44 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   if (kind.cucumber === undefined && (kind.command ?? []).length === 0) {
     return fail(new Error(`baleen ${kind.name} needs the test command after --, e.g. -- node --test {file}`));
   }
-  const inputs = [...(options.files ?? []), ...(options.features ?? [])];
+  let inputs = [...(options.files ?? []), ...(options.features ?? [])];
+  if (options.lastFailed === true) {
+    let selection: LastFailedSelection;
+    try {
+      selection = await lastFailedTargets(kind, options, io.cwd);
+    } catch (error) {
+      if (isBaleenError(error)) return fail(error);
+      throw error;
+    }
+    if (selection.nothing !== undefined) {
+      if (options.passWithNoScenarios === true) {
+        io.stdout.write(`baleen: --last-failed: ${selection.nothing} (--pass-with-no-scenarios)\n`);
+        return EXIT.passed;
+      }
+      io.stderr.write(
+        `baleen: --last-failed: ${selection.nothing}; pass --pass-with-no-scenarios if that is expected\n`,
+      );
+      return EXIT.error;
+    }
+    if (inputs.length > 0) io.stderr.write('baleen: --last-failed replaces the files given: it reruns what failed\n');
+    io.stdout.write(colors.dim(`baleen: ${selection.said}\n`));
+    inputs = selection.targets;
+  }
   // cucumber finds its own feature files (the config's paths, else features/); any other runner is told.
   if (inputs.length === 0 && kind.cucumber === undefined)
     return fail(new Error('no test files given — pass --files PATH... (a directory, a glob or a file)'));
 
+  let reporting: ReporterChoice;
   try {
+    checkOtelEndpoint(options.otelEndpoint);
+    reporting = reportersFor(kind, options);
+    options = withReportFiles(options, reporting);
     await checkReportTargets(options, io.cwd);
   } catch (error) {
     if (isBaleenError(error)) return fail(error);
     throw error;
   }
+  const github = reporting.reporters.has('github');
 
   let discovered: string[];
   let cucumber: CucumberPlan | undefined;
@@ -184,10 +231,17 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
     ),
   );
   for (const line of cucumber?.banner ?? []) io.stdout.write(colors.dim(`${wrapText(`baleen: ${line}`, width)}\n`));
+  if (reporting.source !== 'default') {
+    const names = [...reporting.reporters].join(', ');
+    io.stdout.write(colors.dim(`baleen: reporters ${names} (${reporting.source})\n`));
+  }
   const live = io.stdout.isTTY && !isDumbTerminal();
-  const view: LiveView = live
-    ? terminalLiveView(io.stdout, colors, options.concurrency)
-    : plainLiveView(io.stdout, colors, { stillRunningEveryMs: stillRunningEveryMs() });
+  const view: LiveView = !reporting.reporters.has('list')
+    ? notesOnlyView(io.stdout)
+    : live
+      ? terminalLiveView(io.stdout, colors, options.concurrency)
+      : plainLiveView(io.stdout, colors, { stillRunningEveryMs: stillRunningEveryMs() });
+  const scenarios = new ScenarioResults();
   // Containers running now, by file index: what a second Ctrl-C leaves behind.
   const running = new Map<number, string>();
   let runId: string | undefined;
@@ -213,11 +267,23 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
     },
   });
 
+  const tracer = await startRunTracer({
+    ...(options.otelEndpoint === undefined ? {} : { endpoint: options.otelEndpoint }),
+    ...(process.env['TRACEPARENT'] === undefined ? {} : { parent: process.env['TRACEPARENT'] }),
+    suite: options.suite ?? options.image,
+    image: options.image,
+    files,
+  });
+  const finishTrace = async (finished: RunResult | undefined): Promise<void> => {
+    const problem = await tracer.finish(finished);
+    if (problem !== undefined) io.stderr.write(`baleen: ${problem}\n`);
+  };
   let result: RunResult;
   const startedAt = new Date();
   try {
     result = await runTests({
       ...request,
+      traceparent: tracer.traceparent,
       ...(options.server === undefined ? {} : { server: options.server }),
       historyFile: path.resolve(io.cwd, options.history),
       ...(token === undefined ? {} : { token }),
@@ -252,17 +318,21 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
                 : `sent ${formatBytes(sentBytes)} (${sentFiles} file${sentFiles === 1 ? '' : 's'}), the rest was on the server`;
           view.note(colors.dim(`sync: ${files} files, ${formatBytes(bytes)} — ${sent}`));
         }
+        scenarios.onEvent(event);
+        tracer.onEvent(event);
         view.onEvent(event);
       },
     });
   } catch (error) {
     view.stop();
     removeInterrupt();
+    await finishTrace(undefined);
     if (isBaleenError(error)) return state.interrupted ? EXIT.interrupted : fail(error);
     throw error;
   }
   view.stop();
   removeInterrupt();
+  await finishTrace(result);
 
   const reports = await writeRunReports(options, files, result, {
     cwd: io.cwd,
@@ -298,10 +368,19 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
           slots: options.concurrency,
           packed: options.pack !== undefined,
           ...(width === undefined ? {} : { width }),
+          ...(github
+            ? { wrapOutput: (file, block) => outputGroup(`${file.file} — ${shownStatus(file)} output`, block) }
+            : {}),
         },
         colors,
       ),
   );
+  if (github) {
+    await reportToGithub(
+      { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd, env: process.env },
+      { rows, result, scenarios, files },
+    );
+  }
   for (const file of reports.written) io.stdout.write(colors.dim(`report written: ${file}\n`));
   for (const { file, reason } of reports.failed)
     io.stderr.write(`baleen: could not write the report ${file}: ${reason}\n`);
@@ -311,6 +390,61 @@ export async function testCommand(kind: TestKind, options: TestOptions, io: Comm
   const code = exitCodeFor(result, state.interrupted, { failOnFlaky: options.failOnFlaky === true });
   // A report CI reads that could not be written is an error of the run's, even when every file passed.
   return reports.failed.length > 0 && code === EXIT.passed ? EXIT.error : code;
+}
+
+/** --last-failed: from the shared server (this token's runs), else from the project's history file. */
+async function lastFailedTargets(kind: TestKind, options: TestOptions, cwd: string): Promise<LastFailedSelection> {
+  const token = options.token ?? process.env['BALEEN_TOKEN'];
+  const historyFile = path.resolve(cwd, options.history);
+  const answer = await askLastFailed({
+    historyFile,
+    image: options.image,
+    ...(options.server === undefined ? {} : { server: options.server }),
+    ...(token === undefined ? {} : { token }),
+    ...(options.ca === undefined ? {} : { ca: await readFile(options.ca) }),
+    ...(options.suite === undefined ? {} : { suite: options.suite }),
+  });
+  const where = options.server === undefined ? `the project's history (${options.history})` : options.server;
+  return selectLastFailed(answer, { cucumber: kind.cucumber !== undefined, where });
+}
+
+/** --otel-endpoint must be an http(s) URL (OTLP/HTTP). */
+function checkOtelEndpoint(endpoint: string | undefined): void {
+  if (endpoint === undefined) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new BaleenError(
+      'USAGE',
+      `--otel-endpoint ${endpoint}: not an http(s) URL — give the collector's OTLP/HTTP address, e.g. http://localhost:4318`,
+    );
+  }
+}
+
+/** The reporters asked for (--reporter, the config file) or detected from the CI, checked against the runner. */
+function reportersFor(kind: TestKind, options: TestOptions): ReporterChoice {
+  const cucumber = kind.cucumber !== undefined;
+  const allowed = REPORTERS.filter((name) => cucumber || !CUCUMBER_REPORTERS.has(name));
+  const given = options.reporter === undefined ? undefined : parseReporters(options.reporter, allowed);
+  return chooseReporters(given, process.env, cucumber);
+}
+
+/** A file reporter with no path from its flag writes to its default file. */
+function withReportFiles(options: TestOptions, reporting: ReporterChoice): TestOptions {
+  const filled = { ...options };
+  for (const [name, file] of Object.entries(DEFAULT_REPORT_FILES) as [keyof typeof DEFAULT_REPORT_FILES, string][]) {
+    if (reporting.reporters.has(name) && filled[name] === undefined) filled[name] = file;
+  }
+  return filled;
+}
+
+/** Without the `list` reporter: no line per file, only what the run says about itself. */
+function notesOnlyView(out: NodeJS.WriteStream): LiveView {
+  return { onEvent: () => undefined, note: (line) => out.write(`${line}\n`), stop: () => undefined };
 }
 
 /**

@@ -36,6 +36,8 @@ export interface SummaryInput {
   width?: number;
   /** The run used --pack. */
   packed?: boolean;
+  /** Wraps each file's output block (GitHub Actions folds it in a group). */
+  wrapOutput?: (result: FileFinishedMessage, block: string) => string;
 }
 
 function indent(text: string): string {
@@ -149,7 +151,10 @@ export function renderSummary(input: SummaryInput, colors: Colors): string {
     row.attempts.filter((attempt) => attempt !== row.result || input.showAllOutput || attempt.status !== 'passed'),
   );
   const neverRan = shown.filter((result) => result.status === 'cancelled' && result.containerId === null);
-  const blocks = shown.filter((result) => !neverRan.includes(result)).map((result) => outputBlock(result, colors));
+  const wrap = input.wrapOutput ?? ((_result: FileFinishedMessage, block: string) => block);
+  const blocks = shown
+    .filter((result) => !neverRan.includes(result))
+    .map((result) => wrap(result, outputBlock(result, colors)));
   if (neverRan.length > 0) {
     const why = neverRan[0]?.error?.message.replace(/^not run: /, '') ?? 'the run was cancelled';
     blocks.push(

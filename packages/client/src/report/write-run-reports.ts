@@ -103,7 +103,12 @@ async function writeCucumberReports(
   );
   const { messages, junit, html } = targets;
   if (messages !== undefined) await attempt(messages, () => writeMessagesReport(messages, envelopes));
-  if (junit !== undefined) await attempt(junit, () => writeJunitReport(junit, envelopes, { suiteName: 'baleen' }));
+  // GitLab shows each case's file relative to the project's root (CI_PROJECT_DIR), where the job runs from.
+  const root = process.env['CI_PROJECT_DIR'] ?? context.cwd;
+  const filePath = (uri: string): string =>
+    path.relative(root, path.resolve(context.cwd, uri)).split(path.sep).join('/');
+  if (junit !== undefined)
+    await attempt(junit, () => writeJunitReport(junit, envelopes, { suiteName: 'baleen', filePath }));
   if (html !== undefined) await attempt(html, () => writeHtmlReport(html, envelopes));
 }
 

@@ -183,6 +183,7 @@ export async function runOnServer(
         case 'sync-wanted':
         case 'sync-progress':
         case 'sync-ready':
+        case 'last-failed-answer':
           break;
         default:
           assertNever(message, 'server message');

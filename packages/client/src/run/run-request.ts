@@ -40,6 +40,8 @@ export interface RunRequest {
   pack?: number | 'auto';
   /** cucumber: split a file that would be the critical path (default `auto`). */
   split?: SplitMode;
+  /** The run's span (W3C traceparent): every container gets it as TRACEPARENT. */
+  traceparent?: string;
 }
 
 export interface PlannedFile {

@@ -16,8 +16,8 @@ export class TokenStore {
   #fromFile: Buffer[] = [];
   readonly #fixed: Buffer[];
   /**
-   * Names tenants without a token's hash that could be guessed offline: keyed per process, or by a key the
-   * server keeps in its state dir (so a tenant's history stays its own across restarts).
+   * Names tenants without a token's hash that could be guessed offline: keyed per process, or by the state dir's
+   * key (state/tenant-key.ts) so that a tenant keeps its name, and its history, across restarts.
    */
   readonly #idKey: Buffer;
   readonly #reloadListeners = new Set<() => void>();

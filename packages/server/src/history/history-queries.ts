@@ -30,7 +30,8 @@ export class HistoryQueries {
   readonly #fileId: Statement<[string, string], { id: number }>;
   readonly #finalAttemptsOfFile: Statement<[number], FinalAttemptRow & { runId: string; startedAt: number }>;
   readonly #scenarioTimings: Statement<[number], { line: number; durations: string }>;
-  readonly #lastFinishedRun: Statement<[string], { id: number; runId: string; status: RunStatus; finishedAt: number }>;
+  readonly #lastFinishedRun: Statement<[string], LastRunRow>;
+  readonly #lastFinishedRunOfClient: Statement<[string, string], LastRunRow>;
   readonly #attemptStatusesOfRun: Statement<
     [number],
     { path: string; chunk: string; attempt: number; final: number; status: FileStatus }
@@ -78,12 +79,14 @@ export class HistoryQueries {
        WHERE latest <= ${ESTIMATE_SAMPLES} GROUP BY line`,
     );
     // A run that recorded no file (its image failed to build, say) says nothing about which files failed.
-    this.#lastFinishedRun = db.prepare(
+    const lastFinished = (clientCondition: string): string =>
       `SELECT id, run_id AS runId, status, finished_at AS finishedAt FROM runs
-       WHERE suite = ? AND finished_at IS NOT NULL AND status <> 'cancelled'
+       WHERE suite = ? ${clientCondition} AND finished_at IS NOT NULL AND status <> 'cancelled'
          AND EXISTS (SELECT 1 FROM file_attempts WHERE run = runs.id)
-       ORDER BY finished_at DESC, id DESC LIMIT 1`,
-    );
+       ORDER BY finished_at DESC, id DESC LIMIT 1`;
+    this.#lastFinishedRun = db.prepare(lastFinished(''));
+    // A shared server answers a tenant about its own runs only (`client` is the tenant).
+    this.#lastFinishedRunOfClient = db.prepare(lastFinished('AND client = ?'));
     this.#attemptStatusesOfRun = db.prepare(
       `SELECT f.path, fa.chunk, fa.attempt, fa.final, fa.status
        FROM file_attempts fa JOIN files f ON f.id = fa.file WHERE fa.run = ?
@@ -150,8 +153,9 @@ export class HistoryQueries {
     );
   }
 
-  lastRun(suite: string): LastRun | undefined {
-    const run = this.#lastFinishedRun.get(suite);
+  lastRun(suite: string, client?: string): LastRun | undefined {
+    const run =
+      client === undefined ? this.#lastFinishedRun.get(suite) : this.#lastFinishedRunOfClient.get(suite, client);
     if (run === undefined) return undefined;
     // Per file and chunk, the final attempt's status (or the last attempt's, if none was marked final).
     const chunkStatuses = new Map<string, Map<string, { final: boolean; status: FileStatus }>>();
@@ -244,6 +248,13 @@ export class HistoryQueries {
     }
     return entries;
   }
+}
+
+interface LastRunRow {
+  id: number;
+  runId: string;
+  status: RunStatus;
+  finishedAt: number;
 }
 
 interface RunRow {

@@ -149,9 +149,12 @@ export class HistoryStore {
     return this.#read(new Map<number, number>(), () => this.#queries.scenarioEstimates(suite, file));
   }
 
-  /** The suite's latest finished run that was not cancelled, with each file's status and what did not pass. */
-  lastRun(suite: string): LastRun | undefined {
-    return this.#read(undefined, () => this.#queries.lastRun(suite));
+  /**
+   * The suite's latest finished run that was not cancelled (of one client — a shared server's tenant — if given),
+   * with each file's status and what did not pass.
+   */
+  lastRun(suite: string, client?: string): LastRun | undefined {
+    return this.#read(undefined, () => this.#queries.lastRun(suite, client));
   }
 
   /** Newest first, of one suite or of all. */

@@ -4,6 +4,7 @@ import type { FileEstimate } from '../scheduler/plan-units.js';
 import type { RunPlan } from '../scheduler/run-plan.js';
 import type { UnitFileResult } from '../scheduler/run-unit.js';
 import type { HistoryStore } from './history-store.js';
+import type { LastRun } from './history-records.js';
 
 /**
  * The scheduler's view of a HistoryStore: estimates for the order, packs and splits, and every attempt, scenario
@@ -22,6 +23,11 @@ export class StoreRunHistory implements RunHistory {
 
   scenarioEstimates(suite: string, file: string): ReadonlyMap<number, number> {
     return this.store.scenarioEstimates(suite, file);
+  }
+
+  /** `--last-failed`: the suite's latest finished run by `client` (a shared server's tenant). */
+  lastRun(suite: string, client: string): LastRun | undefined {
+    return this.store.lastRun(suite, client);
   }
 
   runStarted(plan: RunPlan): void {

@@ -16,6 +16,9 @@ export const REAPER_REPOSITORY = 'baleen-reaper';
  * none for a static binary or where there is no ldd.
  */
 async function sharedLibraries(binary: string): Promise<string[]> {
+  // An image with no ldd (the registry-free server image) names them when it is built.
+  const named = process.env['BALEEN_NODE_LIBRARIES'];
+  if (named !== undefined && named !== '') return [...new Set(named.split(':').filter((file) => file !== ''))].sort();
   try {
     const { stdout } = await promisify(execFile)('ldd', [binary]);
     const paths = [...stdout.matchAll(/(?:=>\s*|^\s*)(\/\S+)\s+\(0x/gm)].map((match) => match[1] ?? '');

@@ -45,7 +45,12 @@ export async function runPrepareStage(
         // The user's own script, as one argv element: nothing from file names or elsewhere is pasted into it.
         argv: ['sh', '-ec', plan.prepare],
         workDir: plan.workDir,
-        env: { ...plan.env, BALEEN_RUN_ID: plan.runId, BALEEN_STAGE: 'prepare' },
+        env: {
+          ...plan.env,
+          BALEEN_RUN_ID: plan.runId,
+          ...(plan.traceparent === undefined ? {} : { TRACEPARENT: plan.traceparent }),
+          BALEEN_STAGE: 'prepare',
+        },
         labels,
         maxOutputBytes: plan.maxOutputBytes,
         deadlineMs: plan.timeoutMs,

@@ -10,6 +10,8 @@ export interface RunPlan {
   image: string;
   /** The history this run learns from and adds to (the client's --suite, else the image's repository). */
   suite: string;
+  /** The run's span (W3C traceparent), given to every container as TRACEPARENT. */
+  traceparent?: string;
   /** Who asked for the run, for its history: a token's name, or `local`. */
   client: string;
   files: readonly string[];

@@ -76,6 +76,7 @@ function baleenEnv({ plan, unit, attemptOf }: UnitAttempt): Record<string, strin
   const first = indexes[0] ?? 0;
   return {
     BALEEN_RUN_ID: plan.runId,
+    ...(plan.traceparent === undefined ? {} : { TRACEPARENT: plan.traceparent }),
     BALEEN_FILE: plan.files[first] ?? '',
     BALEEN_INDEX: String(first),
     BALEEN_TOTAL: String(plan.files.length),

@@ -1,6 +1,7 @@
 import { isSafeRelativePath, type ErrorCode, type RunMessage } from '@baleen/protocol';
 import type { ContainerSettings } from '../backend/container-backend.js';
 import { suiteOfImage } from '../history/suite.js';
+import { newTraceparent } from '../scheduler/trace-context.js';
 import type { PlannedScenarios, RunPlan } from '../scheduler/run-plan.js';
 import { imageRefusal, type ImagePolicy } from './image-policy.js';
 
@@ -75,6 +76,7 @@ export function admitRun(message: RunMessage, context: AdmissionContext): Admiss
       owner: context.owner,
       image: message.image,
       suite: message.suite ?? suiteOfImage(message.image),
+      traceparent: message.traceparent ?? newTraceparent(),
       client: context.client,
       files: message.files,
       order: message.order ?? 'timing',

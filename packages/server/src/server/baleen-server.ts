@@ -136,6 +136,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     workspaces,
     maxSyncBytes: options.maxSyncBytes,
     ...(backend.workspaceUnsupported === undefined ? {} : { syncUnsupported: backend.workspaceUnsupported }),
+    ...(history === undefined ? {} : { lastRun: (suite: string, client: string) => history.lastRun(suite, client) }),
     isShuttingDown: () => shuttingDown,
     // A client is queued when it waits for capacity and holds none: one that holds slots is being served.
     queuePosition: (clientId) => (gate.heldBy(clientId) > 0 ? 0 : gate.positionOf(clientId)),

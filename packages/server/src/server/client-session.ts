@@ -24,6 +24,8 @@ import { newId } from './ids.js';
 import { SyncReceiver } from '../sync/sync-receiver.js';
 import { PendingScenarios } from './pending-scenarios.js';
 import { admitRun } from './admit-run.js';
+import { lastFailedAnswer } from './last-failed-answer.js';
+import type { LastRun } from '../history/history-records.js';
 import { newSeed } from '../scheduler/shuffle.js';
 import type { WorkspaceStore } from '../sync/workspace-store.js';
 
@@ -61,6 +63,8 @@ export interface SessionHost {
   /** Where this client stands in the queue for capacity (0: not waiting, or holding a slot). */
   queuePosition(clientId: string): number;
   onQueueChange(listener: () => void): () => void;
+  /** The suite's latest finished run by `client` (who the history says ran it); undefined without a history. */
+  lastRun?(suite: string, client: string): LastRun | undefined;
   executeRun(plan: RunPlan, emit: (message: ServerMessage) => void, signal: AbortSignal): Promise<RunFinishedMessage>;
 }
 
@@ -149,6 +153,11 @@ export class ClientSession {
         if (refusal !== undefined) this.#sendError('RUN_REJECTED', refusal, { runRef: message.runRef });
         return;
       }
+      case 'last-failed-query': {
+        const client = this.#historyClient();
+        this.#send(lastFailedAnswer(message, (suite) => this.host.lastRun?.(suite, client)));
+        return;
+      }
       case 'sync-offer':
       case 'sync-manifest':
       case 'sync-blob': {
@@ -226,7 +235,7 @@ export class ClientSession {
       capacity: this.host.capacity,
       maxOutputBytes: this.host.maxOutputBytes,
       owner: this.owner,
-      client: this.tenant === ANONYMOUS_TENANT ? this.host.clientLabel : this.tenant,
+      client: this.#historyClient(),
       runId,
       newSeed,
     });
@@ -286,6 +295,11 @@ export class ClientSession {
   }
 
   #stopWatchingQueue: (() => void) | undefined;
+
+  /** Who the history says ran this client's runs: its tenant, and what it may read back (--last-failed). */
+  #historyClient(): string {
+    return this.tenant === ANONYMOUS_TENANT ? this.host.clientLabel : this.tenant;
+  }
 
   /** Tells each run of this client its place in the queue when it changes, and 0 when it gets a slot. */
   #tellPositions(): void {

@@ -3,9 +3,9 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
- * The key that turns a token into its tenant id (see TokenStore), kept in `<stateDir>/tenant-key` (mode 0600).
- * Kept across restarts so that the history a tenant's runs left (stored under its id) stays its own after the
- * server restarts; without the key, an id still cannot be tied to a token offline.
+ * The key that names tenants (`tenant-…`, an HMAC of the token's digest), kept in `<stateDir>/tenant-key` (0600):
+ * the history records each run under its tenant, so the name must outlive a restart for `--last-failed` to find a
+ * tenant's runs — and a key no one else has keeps the name from being guessed from a token offline.
  */
 export async function loadTenantKey(stateDir: string): Promise<Buffer> {
   const file = path.join(stateDir, 'tenant-key');

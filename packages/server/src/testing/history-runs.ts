@@ -18,6 +18,8 @@ export interface MadeUpFile {
 export interface MadeUpRun {
   runId: string;
   suite?: string;
+  /** Who ran it (a shared server's tenant); `local` by default. */
+  client?: string;
   files: MadeUpFile[];
   /** 'unfinished': the run's end is never recorded. */
   status?: RunStatus | 'unfinished';
@@ -32,7 +34,7 @@ export function recordRun(store: HistoryStore, run: MadeUpRun): void {
   store.recordRunStarted({
     runId: run.runId,
     suite,
-    client: 'local',
+    client: run.client ?? 'local',
     image: 'baleen-fixtures',
     fileCount: run.files.length,
     startedAt: new Date(clock),
