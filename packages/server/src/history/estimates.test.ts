@@ -6,7 +6,10 @@ import type { HistoryStore } from './history-store.js';
 import { median } from './median.js';
 
 /** One run per entry, each with one attempt at a.feature. */
-function runsOf(store: HistoryStore, attempts: { status: FileStatus; durationMs: number; startupMs?: number }[]) {
+function runsOf(
+  store: HistoryStore,
+  attempts: { status: FileStatus; durationMs: number; startupMs?: number; runMs?: number }[],
+) {
   attempts.forEach((attempt, index) => {
     recordRun(store, { runId: `run-${index + 1}`, files: [{ file: 'a.feature', attempts: [attempt] }] });
   });
@@ -36,6 +39,22 @@ for (const storage of STORAGES) {
           store.fileEstimates('suite-a', ['a.feature']),
           new Map([['a.feature', { durationMs: 300, startupMs: undefined, samples: 5 }]]),
         );
+      });
+    });
+
+    it('carry the median start-up and scenario time where they were measured', () => {
+      withHistory((store) => {
+        runsOf(store, [
+          { status: 'passed', durationMs: 4000, startupMs: 2000, runMs: 100 },
+          { status: 'passed', durationMs: 4200, startupMs: 2200, runMs: 300 },
+          { status: 'passed', durationMs: 4100, startupMs: 2100, runMs: 200 },
+        ]);
+        assert.deepEqual(store.fileEstimates('suite-a', ['a.feature']).get('a.feature'), {
+          durationMs: 4100,
+          startupMs: 2100,
+          runMs: 200,
+          samples: 3,
+        });
       });
     });
 

@@ -54,8 +54,8 @@ export class HistoryQueries {
     // Per file, its last runs whose every final attempt (one per chunk) ran to an end, each as [duration, start-up].
     this.#fileSamples = db.prepare(
       `SELECT f.path,
-         (SELECT json_group_array(json_array(duration, startup)) FROM (
-            SELECT SUM(duration_ms) AS duration, MAX(startup_ms) AS startup
+         (SELECT json_group_array(json_array(duration, startup, scenario_time)) FROM (
+            SELECT SUM(duration_ms) AS duration, MAX(startup_ms) AS startup, SUM(run_ms) AS scenario_time
             FROM file_attempts WHERE file = f.id AND final = 1
             GROUP BY run HAVING SUM(status NOT IN ${sqlList(RAN_TO_AN_END)}) = 0
             ORDER BY run DESC LIMIT ${ESTIMATE_SAMPLES})) AS samples
@@ -134,11 +134,17 @@ export class HistoryQueries {
   fileEstimates(suite: string, files: readonly string[]): Map<string, FileEstimate> {
     const estimates = new Map<string, FileEstimate>();
     for (const { path, samples } of this.#fileSamples.all(JSON.stringify(files), suite)) {
-      const timings = JSON.parse(samples) as [durationMs: number, startupMs: number | null][];
+      const timings = JSON.parse(samples) as [durationMs: number, startupMs: number | null, runMs: number | null][];
       const durationMs = median(timings.map(([duration]) => duration));
       if (durationMs === undefined) continue;
       const startups = timings.flatMap(([, startup]) => (startup === null ? [] : [startup]));
-      estimates.set(path, { durationMs, startupMs: median(startups), samples: timings.length });
+      const runMs = median(timings.flatMap(([, , run]) => (run === null ? [] : [run])));
+      estimates.set(path, {
+        durationMs,
+        startupMs: median(startups),
+        ...(runMs === undefined ? {} : { runMs }),
+        samples: timings.length,
+      });
     }
     return estimates;
   }

@@ -113,6 +113,8 @@ export interface FileEstimate {
   durationMs: number;
   /** Median start-up over those of the same attempts that measured it. */
   startupMs: number | undefined;
+  /** Median scenario time (cucumber's testRunStarted to testRunFinished) over those that measured it. */
+  runMs?: number;
   samples: number;
 }
 

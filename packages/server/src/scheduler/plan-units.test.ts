@@ -55,6 +55,13 @@ describe('planUnits', () => {
     assert.equal(plan({ estimates, packMs: 600_000, slots: 2 }).units.length, 2);
   });
 
+  it('counts what a file adds to a pack as its scenario time, not its container’s own overhead', () => {
+    // 4 s files: 2 s start-up, 0.1 s of scenarios, the rest the container's own create, exit and removal.
+    const estimates = new Map(files.map((file) => [file, { durationMs: 4000, startupMs: 2000, runMs: 100 }]));
+    const result = plan({ estimates, packMs: 5000, slots: 2 });
+    assert.deepEqual(shape(result.units), ['a+b+c', 'd+e+f']);
+  });
+
   it('packs with --pack auto into one container per slot, balanced by history', () => {
     // 10 s of work (a, b 3 s each; c..f 1 s each) over 2 slots: 5 s of work and one 2 s start-up per container.
     const estimates = known({

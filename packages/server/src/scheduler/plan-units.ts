@@ -11,6 +11,8 @@ export type WorkUnit =
 export interface FileEstimate {
   durationMs: number;
   startupMs: number | undefined;
+  /** The file's scenario time alone, when measured: what it adds to a pack. */
+  runMs?: number;
 }
 
 export interface PlanUnitsInput {
@@ -112,7 +114,11 @@ export function planUnits(input: PlanUnitsInput): UnitPlan {
     // A pack never holds more than a fair share of the packed run (its work, and one start-up per slot), or
     // slots would idle at its end.
     const startupOf = (index: number): number => estimateOf(index)?.startupMs ?? DEFAULT_STARTUP_MS;
-    const work = rest.reduce((sum, { index }) => sum + Math.max(0, expected(index) - startupOf(index)), 0);
+    // What a file adds to a pack: its scenario time when measured. Its duration less its start-up would also count
+    // its container's own create, exit and removal, which a pack pays once, not per file.
+    const ownOf = (index: number): number =>
+      estimateOf(index)?.runMs ?? Math.max(0, expected(index) - startupOf(index));
+    const work = rest.reduce((sum, { index }) => sum + ownOf(index), 0);
     // The longest start-up, so that a pack which begins with the slowest-loading file still holds its share.
     const startupAllowance = Math.max(DEFAULT_STARTUP_MS, ...rest.map(({ index }) => startupOf(index)));
     const slots = Math.max(1, Math.min(input.slots, rest.length));
@@ -130,7 +136,7 @@ export function planUnits(input: PlanUnitsInput): UnitPlan {
         continue;
       }
       const startup = startupOf(member.index);
-      const own = Math.max(0, expected(member.index) - startup);
+      const own = ownOf(member.index);
       // First fit, in the run's order (longest first under `timing`): the start-up is paid once per bin.
       const bin = bins.find((candidate) => candidate.ms + own <= capacity);
       if (bin === undefined) bins.push({ members: [member], ms: startup + own });

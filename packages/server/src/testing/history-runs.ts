@@ -11,7 +11,7 @@ import { HistoryStore, type HistoryStoreOptions } from '../history/history-store
 /** A file of a made-up run: its attempts in order (the last one is final) and its scenarios' results. */
 export interface MadeUpFile {
   file: string;
-  attempts: { status: FileStatus; durationMs?: number; startupMs?: number; chunk?: string }[];
+  attempts: { status: FileStatus; durationMs?: number; startupMs?: number; runMs?: number; chunk?: string }[];
   scenarios?: { line: number; name?: string; attempt?: number; status: ScenarioResultStatus; durationMs?: number }[];
 }
 
@@ -66,6 +66,7 @@ export function recordRun(store: HistoryStore, run: MadeUpRun): void {
         exitCode: attempt.status === 'passed' ? 0 : 1,
         durationMs: attempt.durationMs ?? 1000,
         startupMs: attempt.startupMs,
+        runMs: attempt.runMs,
         chunk: attempt.chunk,
       });
     });
