@@ -1,6 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { defaultCapacity, isBaleenError, PULL_POLICIES, RUN_ORDERS, SPLIT_MODES } from '@baleen/protocol';
-import { testCommand, type TestKind, type TestOptions } from './commands/test-command.js';
+import { collect, nonNegativeInt, positiveInt, positiveNumber } from '@baleen/server/option-parsers';
+import { testCommand } from './commands/test-command.js';
+import type { TestKind, TestOptions } from './commands/test-options.js';
 import { loadProjectConfig } from './config/project-config.js';
 import { builtImageName } from './commands/build-option.js';
 import { cucumberKind, DEFAULT_CUCUMBER_BIN, runKind } from './commands/test-kinds.js';
@@ -8,34 +10,12 @@ import { EXIT } from './exit-codes.js';
 import { DEFAULT_HISTORY_FILE } from './run/run-tests.js';
 import { CLIENT_VERSION } from './version.js';
 
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
-
-function nonNegativeInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number, 0 or more');
-  return parsed;
-}
-
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive number');
-  return parsed;
-}
-
 /** --pack: seconds, or `auto` (about one pack per slot). */
 function packOption(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError("expected seconds (e.g. 30) or 'auto'");
   return parsed;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 const EXIT_HELP = `

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_OUTPUT_BYTES } from '@baleen/protocol';
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { collect, port, positiveInt } from './option-parsers.js';
 import { TokenStore } from './auth/token-store.js';
 import { loadTenantKey } from './state/tenant-key.js';
 import { availableParallelism } from 'node:os';
@@ -28,23 +29,6 @@ import {
 } from './server/server-options.js';
 import { SERVER_VERSION } from './server/version.js';
 import { defaultStateDir, loadServerId } from './state/server-identity.js';
-
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
-
-function port(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535)
-    throw new InvalidArgumentError('expected a port 0-65535');
-  return parsed;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 const program = new Command()
   .name('baleen-server')

@@ -1,7 +1,7 @@
 import type { ContainerRequest } from '@baleen/protocol';
 import type { RunRequest } from '../run/run-request.js';
 import type { CucumberPlan } from './cucumber-plan.js';
-import type { TestKind, TestOptions } from './test-command.js';
+import type { TestKind, TestOptions } from './test-options.js';
 
 /** What the command line and config file ask of the server, as a run request: a pure mapping, tested as such. */
 export function runRequestFrom(

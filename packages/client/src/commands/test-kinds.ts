@@ -1,4 +1,4 @@
-import type { TestKind } from './test-command.js';
+import type { TestKind } from './test-options.js';
 import { FEATURE_FILE_PATTERN } from '../discovery/cucumber/discover-cucumber.js';
 
 export const DEFAULT_CUCUMBER_BIN = 'node_modules/.bin/cucumber-js';

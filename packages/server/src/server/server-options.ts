@@ -48,7 +48,7 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port: number;
   capacity: number;
-  /** Containers starting up at once (see StartGate); the rest of the capacity waits its turn to start. */
+  /** Containers starting up at once (a second CapacityGate, the server's start gate); the rest wait their turn to start. */
   startConcurrency: number;
   maxOutputBytes: number;
   serverId?: string;
