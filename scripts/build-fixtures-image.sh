@@ -47,24 +47,8 @@ compute_hash() {
 }
 HASH=$(compute_hash)
 
-require_docker
-
-OLD_ID=$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
-if [[ -n "$OLD_ID" && "$(image_label "$IMAGE" "$LABEL_KEY")" == "$HASH" ]]; then
-  log "$IMAGE is up to date"
-  exit 0
-fi
-
-ensure_busybox
-
-# --- assemble the root filesystem ----------------------------------------------------------------------------
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/baleen-fixtures-image.XXXXXX")
-cleanup() { rm -rf "$TMP"; }
-trap cleanup EXIT
-ROOTFS="$TMP/rootfs"
-
-log "assembling $IMAGE from $NODE_BIN ($NODE_VERSION), /bin/busybox and fixtures/cucumber"
-assemble_node_rootfs "$ROOTFS"
+# --- assemble the root filesystem (or stop here when the image is up to date) ---------------------------------
+start_node_image "$IMAGE" "$LABEL_KEY" "$HASH" baleen-fixtures-image fixtures/cucumber
 mkdir -p "$ROOTFS/app"
 
 excludes=()

@@ -51,20 +51,8 @@ compute_hash() {
 }
 HASH=$(compute_hash)
 
-require_docker
-OLD_ID=$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
-if [[ -n "$OLD_ID" && "$(image_label "$IMAGE" "$LABEL_KEY")" == "$HASH" ]]; then
-  log "$IMAGE is up to date"
-  exit 0
-fi
-ensure_busybox
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/baleen-server-image.XXXXXX")
-cleanup() { rm -rf "$TMP"; }
-trap cleanup EXIT
-ROOTFS="$TMP/rootfs"
-log "assembling $IMAGE from $NODE_BIN ($NODE_VERSION), /bin/busybox and packages/server"
-assemble_node_rootfs "$ROOTFS"
+# Stops here when the image is up to date; otherwise the base is at $ROOTFS.
+start_node_image "$IMAGE" "$LABEL_KEY" "$HASH" baleen-server-image packages/server
 mkdir -p "$ROOTFS$APP/node_modules/@baleen" "$ROOTFS/var/lib/baleen" "$ROOTFS/etc/baleen"
 for package in server protocol reports; do
   mkdir -p "$ROOTFS$APP/node_modules/@baleen/$package"

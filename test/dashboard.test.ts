@@ -9,36 +9,20 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { TokenStore } from '../packages/server/src/auth/token-store.js';
 import { silentLogger } from '../packages/server/src/log/logger.js';
 import { startServer, type RunningServer } from '../packages/server/src/server/baleen-server.js';
 import { FakeBackend } from '../packages/server/src/testing/fake-backend.js';
+import { launchChromium } from './support/chromium.js';
 import { startBaleen, startServerProcess, type RunningCli } from './support/cli.js';
 import { IMAGE, REPO_ROOT } from './support/paths.js';
 
 const TOKEN = 'dashboard-e2e-token';
 const SHOTS = path.join(REPO_ROOT, 'test-output/dashboard');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 async function launchBrowser(): Promise<BrowserContext> {
-  // A fresh profile each time: nothing carries over from another run of the tests.
-  const profile = await mkdtemp(path.join(tmpdir(), 'baleen-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: { width: 1400, height: 1000 },
-  });
+  const { context } = await launchChromium('baleen-chromium-', { viewport: { width: 1400, height: 1000 } });
   // tsx compiles this file keeping function names through a `__name` helper, which the functions passed to
   // page.evaluate carry into the page: give the page the same helper.
   await context.addInitScript('globalThis.__name = (fn) => fn;');

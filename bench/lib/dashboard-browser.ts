@@ -1,19 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
-
-/** Debian's Chromium, as the dashboard's browser test drives it. */
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { rm } from 'node:fs/promises';
+import { launchChromium } from '../../test/support/chromium.js';
 
 /**
  * The dashboard open in Chromium while a case runs: the Now page in one tab and, as soon as a run exists, that
@@ -21,12 +7,7 @@ const FLAGS = [
  * sign-in is needed.
  */
 export async function openDashboard(http: string): Promise<{ pagesOpened: () => number; close: () => Promise<void> }> {
-  const profile = await mkdtemp(path.join(tmpdir(), 'baleen-bench-chromium-'));
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-  });
+  const { context, profile } = await launchChromium('baleen-bench-chromium-');
   const now = await context.newPage();
   await now.goto(`${http}/`);
   let opened = 1;

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Assembles a registry-free root filesystem around this machine's node binary; sourced by
-# build-fixtures-image.sh and build-compat-images.sh, which define `log` and `die` before sourcing it.
+# Assembles a registry-free root filesystem around this machine's node binary; sourced by scripts/build-*-image*.sh,
+# which define `log` and `die` before sourcing it.
 #
 # No base image can be pulled on Baleen's machines, so images are made from files already here: the node binary
 # and the shared libraries it links against, a static busybox for `sh` and `/usr/bin/env`, and a minimal /etc.
@@ -110,6 +110,28 @@ nogroup:x:65534:
 GROUP
   chmod 0644 "$rootfs/etc/passwd" "$rootfs/etc/group"
   chmod 0700 "$rootfs/root"
+}
+
+# The start of a script that builds one image on this base (build-fixtures-image.sh, build-server-image.sh):
+#   start_node_image IMAGE LABEL_KEY HASH TMP_NAME CONTENT
+# Ends the script when IMAGE already carries LABEL_KEY=HASH: nothing that goes into it has changed. Otherwise sets
+# OLD_ID (the image the build replaces, or nothing), TMP (a new temporary directory named after TMP_NAME, removed
+# when the script exits) and ROOTFS (the base, assembled in TMP); CONTENT says what the caller adds, for the log.
+# Needs find_node.
+start_node_image() {
+  local image=$1 label_key=$2 hash=$3 tmp_name=$4 content=$5
+  require_docker
+  OLD_ID=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
+  if [[ -n "$OLD_ID" && "$(image_label "$image" "$label_key")" == "$hash" ]]; then
+    log "$image is up to date"
+    exit 0
+  fi
+  ensure_busybox
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/$tmp_name.XXXXXX")
+  trap 'rm -rf "$TMP"' EXIT
+  ROOTFS="$TMP/rootfs"
+  log "assembling $image from $NODE_BIN ($NODE_VERSION), /bin/busybox and $content"
+  assemble_node_rootfs "$ROOTFS"
 }
 
 # Imports a root filesystem as an image, every file owned by root:

@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { frame } from '../testing/docker-frame.js';
 import type { OutputSink } from './container-backend.js';
 import { OutputCapture } from './output-capture.js';
-
-function frame(type: number, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header.writeUInt8(type, 0);
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
 
 const LOG = Buffer.concat([
   frame(1, 'out one\n'),

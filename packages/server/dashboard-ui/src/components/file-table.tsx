@@ -1,7 +1,7 @@
 import { memo } from 'preact/compat';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { FileView } from '../../../src/dashboard/dashboard-api.js';
-import { formatDuration } from '../format.js';
+import { DurationCell } from './duration-cell.js';
 import { Status } from './status.js';
 
 type Filter = 'all' | 'not-passed' | 'active';
@@ -168,10 +168,7 @@ const FileRow = memo(function FileRow({
       <td>{file.attempt}</td>
       <td class="mono">{file.containerId === null ? '—' : file.containerId.slice(0, 12)}</td>
       <td>{file.node ?? '—'}</td>
-      <td>
-        {formatDuration(elapsed)}
-        {file.durationMs === null && elapsed !== null ? ' so far' : ''}
-      </td>
+      <DurationCell ms={elapsed} soFar={file.durationMs === null && elapsed !== null} />
       <td>{counts === null ? '—' : `${counts.passed} passed, ${counts.failed} failed`}</td>
     </tr>
   );

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { SuiteHistoryView } from '../../../src/dashboard/dashboard-api.js';
 import { getJson, useEvents } from '../api.js';
+import { DurationCell } from '../components/duration-cell.js';
 import { Status } from '../components/status.js';
 import { TrendChart } from '../components/trend-chart.js';
-import { formatDuration, formatTime } from '../format.js';
+import { formatTime } from '../format.js';
 
 /** A suite's past runs from the server's store: pass/fail, wall time and its trend, and its flaky files. */
 export function HistoryPage({ suite }: { suite: string | undefined }) {
@@ -83,7 +84,7 @@ export function HistoryPage({ suite }: { suite: string | undefined }) {
                 <Status state={run.status ?? 'unfinished'} />
               </td>
               <td>{formatTime(run.startedAt)}</td>
-              <td>{formatDuration(run.wallTimeMs)}</td>
+              <DurationCell ms={run.wallTimeMs} />
               <td>{run.fileCount}</td>
               <td>{run.totals?.passed ?? '—'}</td>
               <td>

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { TrendView } from '../../../src/dashboard/dashboard-api.js';
 import { getJson } from '../api.js';
+import { DurationCell } from '../components/duration-cell.js';
 import { Status } from '../components/status.js';
 import { TrendChart } from '../components/trend-chart.js';
-import { formatDuration, formatTime } from '../format.js';
+import { formatTime } from '../format.js';
 
 /** One file's or one scenario's durations and outcomes over its suite's last runs, with its flaky rate. */
 export function TrendPage({ suite, file, line }: { suite: string; file: string; line: number | null }) {
@@ -52,7 +53,7 @@ export function TrendPage({ suite, file, line }: { suite: string; file: string; 
               <td>
                 <Status state={entry.status} />
               </td>
-              <td>{formatDuration(entry.durationMs)}</td>
+              <DurationCell ms={entry.durationMs} />
               <td>{entry.attempts}</td>
             </tr>
           ))}
