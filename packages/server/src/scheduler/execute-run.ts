@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import {
   BaleenError,
+  type ErrorCode,
   type FileFinishedMessage,
   type FileStartedMessage,
   type RunFinishedMessage,
@@ -300,22 +301,10 @@ async function runUnits(plan: RunPlan, deps: ExecuteRunDeps, control: RunControl
   // Every file is reported once, even one whose containers never came back with it (the guard of a promise).
   states.forEach((state, index) => {
     if (state.done) return;
-    const result: FileFinishedMessage = {
-      type: 'file-finished',
-      runId: plan.runId,
-      fileIndex: index,
-      file: plan.files[index] ?? '',
-      attempt: state.attempt,
-      status: 'error',
-      exitCode: null,
-      durationMs: 0,
-      containerId: null,
-      stdout: '',
-      stderr: '',
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      error: { code: 'INTERNAL', message: 'no container of the run reported this file; this is a Baleen fault' },
-    };
+    const result = withoutContainer(plan, index, state.attempt, 'error', {
+      code: 'INTERNAL',
+      message: 'no container of the run reported this file; this is a Baleen fault',
+    });
     deps.log.error({ file: result.file }, result.error?.message);
     countResult(control.totals, result);
     deps.emit(result);
@@ -347,22 +336,7 @@ async function prepare(
 /** Every file of a run that ends before its files start is reported, so none is silently dropped. */
 function notRun(plan: RunPlan, totals: RunTotals, deps: ExecuteRunDeps, why: string): void {
   plan.files.forEach((file, fileIndex) => {
-    const result: FileFinishedMessage = {
-      type: 'file-finished',
-      runId: plan.runId,
-      fileIndex,
-      file,
-      attempt: 1,
-      status: 'cancelled',
-      exitCode: null,
-      durationMs: 0,
-      containerId: null,
-      stdout: '',
-      stderr: '',
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      error: { code: 'CANCELLED', message: `not run: ${why}` },
-    };
+    const result = withoutContainer(plan, fileIndex, 1, 'cancelled', { code: 'CANCELLED', message: `not run: ${why}` });
     countResult(totals, result);
     deps.emit(result);
   });
@@ -373,4 +347,30 @@ async function sweep(plan: RunPlan, deps: ExecuteRunDeps): Promise<void> {
   // Kept containers (and the /job volume they may use) are the point of --keep: the user removes them.
   if (plan.container.keep) return;
   await deps.sweeper?.sweepRun(plan.runId, deps.log);
+}
+
+/** A file's end that no container gave: nothing ran, so no exit code, output or time. */
+function withoutContainer(
+  plan: RunPlan,
+  fileIndex: number,
+  attempt: number,
+  status: 'error' | 'cancelled',
+  error: { code: ErrorCode; message: string },
+): FileFinishedMessage {
+  return {
+    type: 'file-finished',
+    runId: plan.runId,
+    fileIndex,
+    file: plan.files[fileIndex] ?? '',
+    attempt,
+    status,
+    exitCode: null,
+    durationMs: 0,
+    containerId: null,
+    stdout: '',
+    stderr: '',
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    error,
+  };
 }
