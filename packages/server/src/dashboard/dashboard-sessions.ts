@@ -5,7 +5,12 @@ import type { TenantId, TokenStore } from '../auth/token-store.js';
 export const SESSION_COOKIE = 'baleen_session';
 /** A session ends this long after sign-in, whatever it does. */
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
-/** Sessions at once; past it the oldest is ended (a sign-in costs one entry, so this bounds memory). */
+/**
+ * Sessions one tenant holds at once; past it that tenant's own oldest ends. A token holder signing in over and over
+ * (a script, an attack) can end only its own sessions, never another team's.
+ */
+export const MAX_SESSIONS_PER_TENANT = 32;
+/** Sessions at once across tenants (memory's bound); past it the oldest of the tenant holding the most ends. */
 export const MAX_SESSIONS = 1024;
 
 export interface DashboardSession {
@@ -42,11 +47,9 @@ export class DashboardSessions {
   signIn(token: string, now = Date.now()): DashboardSession | undefined {
     const tenant = this.tokens?.identify(token);
     if (tenant === undefined) return undefined;
-    while (this.#sessions.size >= MAX_SESSIONS) {
-      const oldest = this.#sessions.values().next().value;
-      if (oldest === undefined) break;
-      this.#end(oldest);
-    }
+    const mine = [...this.#sessions.values()].filter((session) => session.tenant === tenant);
+    if (mine.length >= MAX_SESSIONS_PER_TENANT && mine[0] !== undefined) this.#end(mine[0]);
+    if (this.#sessions.size >= MAX_SESSIONS) this.#endOldestOfLargestTenant();
     const session = { id: randomBytes(32).toString('base64url'), tenant, token, expiresAt: now + SESSION_LIFETIME_MS };
     this.#sessions.set(session.id, session);
     return session;
@@ -78,6 +81,20 @@ export class DashboardSessions {
   close(): void {
     this.#stopWatching?.();
     this.#sessions.clear();
+  }
+
+  /** Makes room at the global bound without touching a tenant that holds less than the most. */
+  #endOldestOfLargestTenant(): void {
+    const oldestByTenant = new Map<TenantId, { oldest: DashboardSession; count: number }>();
+    for (const session of this.#sessions.values()) {
+      const seen = oldestByTenant.get(session.tenant);
+      if (seen === undefined) oldestByTenant.set(session.tenant, { oldest: session, count: 1 });
+      else seen.count += 1;
+    }
+    let largest: { oldest: DashboardSession; count: number } | undefined;
+    for (const entry of oldestByTenant.values())
+      if (largest === undefined || entry.count > largest.count) largest = entry;
+    if (largest !== undefined) this.#end(largest.oldest);
   }
 
   #end(session: DashboardSession): void {
