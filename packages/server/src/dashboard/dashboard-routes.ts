@@ -3,6 +3,7 @@ import { ANONYMOUS_TENANT } from '../auth/token-store.js';
 import type { Logger } from '../log/logger.js';
 import type { DashboardAssets } from './dashboard-assets.js';
 import type { DashboardHub, Viewer } from './dashboard-hub.js';
+import type { AuthFailures } from '../limits/auth-failures.js';
 import { cookieValue, SESSION_COOKIE, SESSION_LIFETIME_MS, type DashboardSessions } from './dashboard-sessions.js';
 import { EventStream } from './event-stream.js';
 import type { HistoryViews } from './history-views.js';
@@ -34,6 +35,8 @@ export interface DashboardRoutesDeps {
   assets: DashboardAssets;
   /** The cookie gets `Secure` when the server speaks TLS. */
   secure: boolean;
+  /** Wrong tokens per address, shared with the WebSocket upgrade. */
+  authFailures: AuthFailures;
   log: Logger;
 }
 
@@ -255,9 +258,22 @@ export class DashboardRoutes {
       send(response, 400, 'text/html; charset=utf-8', signInPage(next, 'That sign-in could not be read.'));
       return;
     }
+    const address = request.socket.remoteAddress;
+    const retryAfter = this.deps.authFailures.retryAfterSeconds(address);
+    if (retryAfter !== undefined) {
+      response.setHeader('retry-after', String(retryAfter));
+      send(
+        response,
+        429,
+        'text/html; charset=utf-8',
+        signInPage(next, `Too many refused sign-ins from this address: try again in ${retryAfter} s.`),
+      );
+      return;
+    }
     const session = this.deps.sessions.signIn(form.get('token') ?? '');
     if (session === undefined) {
-      this.deps.log.warn({ peer: request.socket.remoteAddress }, 'dashboard sign-in refused: token not accepted');
+      this.deps.authFailures.failed(address);
+      this.deps.log.warn({ peer: address }, 'dashboard sign-in refused: token not accepted');
       send(response, 401, 'text/html; charset=utf-8', signInPage(next, 'Sign-in refused: that token is not accepted.'));
       return;
     }

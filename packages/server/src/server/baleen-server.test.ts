@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeServerMessage, PROTOCOL_VERSION, type ServerMessage } from '@baleen/protocol';
 import { WebSocket } from 'ws';
+import { TokenStore } from '../auth/token-store.js';
+import { AUTH_FAILURES_ALLOWED } from '../limits/auth-failures.js';
 import { silentLogger } from '../log/logger.js';
 import { FakeBackend } from '../testing/fake-backend.js';
 import { startServer, type RunningServer } from './baleen-server.js';
@@ -134,5 +136,56 @@ describe('baleen-server protocol (real WebSocket, fake backend)', () => {
     assert.equal(((await health.json()) as { status: string }).status, 'ok');
     const other = await fetch(httpUrl);
     assert.equal(other.status, 426);
+  });
+});
+
+describe('guessing tokens (real WebSocket and dashboard sign-in, fake backend)', () => {
+  let server: RunningServer;
+  before(async () => {
+    const tokens = new TokenStore(['team-a-secret'], undefined);
+    await tokens.reload();
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      capacity: 1,
+      log: silentLogger(),
+      backend: new FakeBackend(() => ({ durationMs: 10 })),
+      tokens,
+    });
+  });
+  after(() => server.close());
+
+  /** The HTTP status an upgrade with this token gets (101 when it becomes a WebSocket), and its Retry-After. */
+  const upgrade = (token: string) =>
+    new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
+      const socket = new WebSocket(server.url, { headers: { authorization: `Bearer ${token}` } });
+      socket.once('open', () => {
+        socket.close();
+        resolve({ status: 101, retryAfter: undefined });
+      });
+      socket.once('unexpected-response', (_request, response) => {
+        resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'] });
+        socket.terminate();
+      });
+      socket.once('error', reject);
+    });
+
+  it('refuses an address that presented too many wrong tokens, unchecked, at the socket and the sign-in alike', async () => {
+    assert.equal((await upgrade('team-a-secret')).status, 101);
+    for (let i = 0; i < AUTH_FAILURES_ALLOWED; i += 1) assert.equal((await upgrade(`guess-${i}`)).status, 401);
+    const held = await upgrade('another-guess');
+    assert.equal(held.status, 429);
+    assert.ok(Number(held.retryAfter) > 0 && Number(held.retryAfter) <= 60, `Retry-After ${held.retryAfter}`);
+    // Not even the right token is checked now: a guess that happens to be right cannot be told from a wrong one.
+    assert.equal((await upgrade('team-a-secret')).status, 429);
+    const httpUrl = server.url.replace('ws://', 'http://');
+    const signIn = await fetch(`${httpUrl}/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: httpUrl },
+      body: 'token=team-a-secret&next=%2F',
+      redirect: 'manual',
+    });
+    assert.equal(signIn.status, 429);
+    assert.match(await signIn.text(), /Too many refused sign-ins from this address/);
   });
 });

@@ -11,6 +11,7 @@ import { ANONYMOUS_TENANT, bearerToken, type TenantId } from '../auth/token-stor
 import { ConnectionCaps } from '../limits/connection-caps.js';
 import { startHeartbeat } from '../limits/heartbeat.js';
 import { OutboundBudget } from '../limits/outbound-budget.js';
+import { AuthFailures } from '../limits/auth-failures.js';
 import { PendingSockets } from '../limits/pending-sockets.js';
 import { TenantRuns } from '../limits/tenant-runs.js';
 import type { ContainerBackend } from '../backend/container-backend.js';
@@ -108,6 +109,8 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   const dashboardOn = options.dashboard ?? options.embedded !== true;
   const hub = dashboardOn ? new DashboardHub(gate, startGate) : undefined;
   const dashboardSessions = dashboardOn ? new DashboardSessions(tokens) : undefined;
+  // One count of wrong tokens per address for the socket and the dashboard's sign-in: guessing is slowed at both.
+  const authFailures = new AuthFailures();
   const dashboard =
     hub === undefined || dashboardSessions === undefined
       ? undefined
@@ -118,6 +121,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
           reports: new RunReports(),
           assets: new DashboardAssets(),
           secure: options.tls !== undefined,
+          authFailures,
           log: log.child({ component: 'dashboard' }),
         });
 
@@ -243,9 +247,18 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   // Tokens are checked at the HTTP upgrade, before a WebSocket exists: a refused client costs one response.
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     pending.settled(socket);
+    const address = request.socket.remoteAddress;
+    const retryAfter = authFailures.retryAfterSeconds(address);
+    if (retryAfter !== undefined) {
+      refuseUpgrade(socket, 429, 'Too Many Requests', 'too many wrong tokens from this address; try again later', {
+        'Retry-After': String(retryAfter),
+      });
+      return;
+    }
     const { tenant, token } = tenantOf(request);
     if (tenant === undefined) {
-      log.warn({ peer: request.socket.remoteAddress }, 'refused a client without a valid token');
+      authFailures.failed(address);
+      log.warn({ peer: address }, 'refused a client without a valid token');
       refuseUpgrade(socket, 401, 'Unauthorized', 'authentication failed');
       return;
     }
@@ -380,10 +393,20 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   };
 }
 
-/** After a crash, the containers an earlier instance of this server left behind — never another server's. */
 /** Answers an upgrade that will not become a WebSocket, and closes its socket. */
-function refuseUpgrade(socket: Socket, status: number, statusText: string, body: string): void {
-  socket.end(`HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${body}\n`);
+function refuseUpgrade(
+  socket: Socket,
+  status: number,
+  statusText: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}\r\n${body}\n`,
+  );
   socket.destroy();
 }
 
