@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import {
   BaleenError,
   decodeServerMessage,
@@ -105,18 +106,26 @@ export class ServerConnection {
       socket.once('error', onError);
       socket.once('unexpected-response', (_request, response) => {
         socket.off('error', onError);
-        const refused = response.statusCode === 401 || response.statusCode === 403;
-        reject(
-          new BaleenError(
-            refused ? 'AUTH_FAILED' : 'SERVER_UNREACHABLE',
-            refused
-              ? `authentication failed at ${url} — pass a valid token with --token or BALEEN_TOKEN`
-              : `the server at ${url} answered HTTP ${response.statusCode ?? '?'} instead of a WebSocket`,
-          ),
-        );
-        // Aborting a handshake makes ws emit one last 'error'; the refusal above already says what happened.
+        // Aborting a handshake makes ws emit one last 'error'; the refusal below already says what happened.
         socket.on('error', () => {});
-        socket.terminate();
+        void refusalOf(response).then((reason) => {
+          const status = response.statusCode ?? 0;
+          const refused = status === 401 || status === 403;
+          const retryAfter = response.headers['retry-after'];
+          reject(
+            new BaleenError(
+              refused || status === 429 ? 'AUTH_FAILED' : 'SERVER_UNREACHABLE',
+              refused
+                ? `authentication failed at ${url} — pass a valid token with --token or BALEEN_TOKEN`
+                : status === 429
+                  ? `the server at ${url} holds back this address after too many wrong tokens — ` +
+                    `try again in ${retryAfter ?? 'a minute'} s with a valid token`
+                  : `the server at ${url} answered HTTP ${status || '?'} instead of a WebSocket` +
+                    (reason === '' ? '' : `: ${reason}`),
+            ),
+          );
+          socket.terminate();
+        });
       });
       socket.once('open', () => {
         socket.off('error', onError);
@@ -176,4 +185,25 @@ export class ServerConnection {
     this.#waiting = undefined;
     waiting?.reject(this.#closedWith);
   }
+}
+
+/** The first line of a refused upgrade's body (the server says why: `too many connections…`), at most 300 chars. */
+function refusalOf(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let body = '';
+    // A proxy that never ends its answer must not hold the client: what came in a second is enough.
+    const timer = setTimeout(() => done(), 1_000);
+    const done = (): void => {
+      clearTimeout(timer);
+      response.destroy();
+      resolve((body.split('\n')[0] ?? '').trim().slice(0, 300));
+    };
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      if (body.length < 4096) body += chunk;
+    });
+    response.once('end', done);
+    response.once('error', done);
+    response.once('close', done);
+  });
 }
