@@ -124,6 +124,33 @@ describe('planUnits', () => {
     );
   });
 
+  it('splits a file a little over a fair share when the run ends sooner by more than a start-up, not when less', () => {
+    // The bench's skewed-split shape: one file of 10 × 2 s among 19 of 1–2 s, 4 slots, 1.1 s start-up.
+    const many = Array.from({ length: 20 }, (_, i) => `f${i}`);
+    const startup = 1100;
+    const durations = many.map((_, i) => (i === 13 ? 20_000 : 1000 + (i % 2) * 1000) + startup);
+    const input = (longMs: number): PlanUnitsInput => ({
+      files: many,
+      order: 'timing',
+      seed: 1,
+      estimates: new Map(
+        many.map((file, i) => [file, { durationMs: i === 13 ? longMs : (durations[i] ?? 0), startupMs: startup }]),
+      ),
+      lines: many.map((_, i) => (i === 13 ? [3, 6, 9, 12, 15, 18, 21, 24, 27, 30] : undefined)),
+      scenarioEstimates: () => new Map(),
+      slots: 4,
+      packMs: undefined,
+      split: true,
+    });
+    // 20.5 s against a fair share of 17.4 s (the old rule, 1.2 × fair share, left it whole): cut in 2, the run can end near
+    // its fair share.
+    assert.deepEqual(planUnits(input(20_500)).splits, [{ index: 13, parts: 2 }]);
+    // Just over a fair share: a cut would save less than the start-up it adds.
+    const fair = (durations.reduce((sum, ms, i) => sum + (i === 13 ? 0 : ms), 0) + 17_000) / 4;
+    assert.ok(17_000 > fair, `the file is over its fair share (${fair} ms)`);
+    assert.deepEqual(planUnits(input(17_000)).splits, []);
+  });
+
   it('does not split without history, with one scenario, or when told not to', () => {
     const lines = files.map(() => [1, 2, 3]);
     assert.deepEqual(plan({ lines, split: true }).splits, []);
