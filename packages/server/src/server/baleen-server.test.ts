@@ -170,15 +170,24 @@ describe('guessing tokens (real WebSocket and dashboard sign-in, fake backend)',
       socket.once('error', reject);
     });
 
-  it('refuses an address that presented too many wrong tokens, unchecked, at the socket and the sign-in alike', async () => {
+  it('refuses an address that presented too many wrong tokens, unchecked, at the socket, /metrics and the sign-in alike', async () => {
     assert.equal((await upgrade('team-a-secret')).status, 101);
-    for (let i = 0; i < AUTH_FAILURES_ALLOWED; i += 1) assert.equal((await upgrade(`guess-${i}`)).status, 401);
+    const httpUrl = server.url.replace('ws://', 'http://');
+    // Guesses at /metrics count too: it answers 200 or 401, so it could test a guess as well as the socket.
+    for (let i = 0; i < AUTH_FAILURES_ALLOWED; i += 1) {
+      if (i % 2 === 0) assert.equal((await upgrade(`guess-${i}`)).status, 401);
+      else {
+        const metrics = await fetch(`${httpUrl}/metrics`, { headers: { authorization: `Bearer guess-${i}` } });
+        assert.equal(metrics.status, 401);
+      }
+    }
     const held = await upgrade('another-guess');
     assert.equal(held.status, 429);
     assert.ok(Number(held.retryAfter) > 0 && Number(held.retryAfter) <= 60, `Retry-After ${held.retryAfter}`);
     // Not even the right token is checked now: a guess that happens to be right cannot be told from a wrong one.
     assert.equal((await upgrade('team-a-secret')).status, 429);
-    const httpUrl = server.url.replace('ws://', 'http://');
+    const metrics = await fetch(`${httpUrl}/metrics`, { headers: { authorization: 'Bearer team-a-secret' } });
+    assert.equal(metrics.status, 401, '/metrics does not check a token from a held-back address either');
     const signIn = await fetch(`${httpUrl}/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: httpUrl },

@@ -1,47 +1,42 @@
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { WorkspaceStore } from '../sync/workspace-store.js';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { BaleenError, type ServerMessage } from '@baleen/protocol';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BaleenError } from '@baleen/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ANONYMOUS_TENANT, bearerToken, type TenantId } from '../auth/token-store.js';
-import { ConnectionCaps } from '../limits/connection-caps.js';
-import { startHeartbeat } from '../limits/heartbeat.js';
-import { OutboundBudget } from '../limits/outbound-budget.js';
-import { AuthFailures } from '../limits/auth-failures.js';
-import { PendingSockets } from '../limits/pending-sockets.js';
-import { TenantRuns } from '../limits/tenant-runs.js';
 import type { ContainerBackend } from '../backend/container-backend.js';
 import { DockerBackend } from '../backend/docker/docker-backend.js';
 import { createDockerClient } from '../backend/docker/docker-client.js';
-import { startReaper } from '../reaper/reaper.js';
-import { ServerMetrics } from '../metrics/server-metrics.js';
-import { CapacityGate } from '../scheduler/capacity-gate.js';
-import { executeRun } from '../scheduler/execute-run.js';
-import {
-  ClientSession,
-  CLOSE_HELLO_TIMEOUT,
-  CLOSE_IDLE,
-  CLOSE_TOKEN_REVOKED,
-  type SessionHost,
-} from './client-session.js';
-import { embeddedServerId } from './embedded-owner.js';
-import { Sweeper } from '../reaper/sweeper.js';
-import { newId } from './ids.js';
-import { MAX_CLIENT_FRAME_BYTES, withServerDefaults, type ServerOptions } from './server-options.js';
-import { SERVER_VERSION } from './version.js';
-import { HistoryStore } from '../history/history-store.js';
-import { StoreRunHistory } from '../history/store-run-history.js';
-import type { Logger } from '../log/logger.js';
+import { DashboardAssets } from '../dashboard/dashboard-assets.js';
 import { DashboardHub } from '../dashboard/dashboard-hub.js';
 import { DashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { DashboardSessions } from '../dashboard/dashboard-sessions.js';
-import { DashboardAssets } from '../dashboard/dashboard-assets.js';
 import { HistoryViews } from '../dashboard/history-views.js';
 import { RunReports } from '../dashboard/run-reports.js';
+import { HistoryStore } from '../history/history-store.js';
+import { StoreRunHistory } from '../history/store-run-history.js';
+import { AuthFailures } from '../limits/auth-failures.js';
+import { ConnectionCaps } from '../limits/connection-caps.js';
+import { OutboundBudget } from '../limits/outbound-budget.js';
+import { PendingSockets } from '../limits/pending-sockets.js';
+import { TenantRuns } from '../limits/tenant-runs.js';
+import type { Logger } from '../log/logger.js';
+import { ServerMetrics } from '../metrics/server-metrics.js';
+import { startReaper } from '../reaper/reaper.js';
+import { Sweeper } from '../reaper/sweeper.js';
+import { CapacityGate } from '../scheduler/capacity-gate.js';
+import { WorkspaceStore } from '../sync/workspace-store.js';
+import { closeWithin, serveClientConnection } from './client-connection.js';
+import { CLOSE_TOKEN_REVOKED, type ClientSession, type SessionHost } from './client-session.js';
+import { embeddedServerId } from './embedded-owner.js';
+import { answerHttp } from './http-answers.js';
+import { newId } from './ids.js';
+import { RunExecutor } from './run-executor.js';
+import { MAX_CLIENT_FRAME_BYTES, withServerDefaults, type ServerOptions } from './server-options.js';
+import { refuseUpgrade, UpgradeAdmission, type AdmittedUpgrade } from './upgrade-admission.js';
+import { SERVER_VERSION } from './version.js';
 
 export interface RunningServer {
   readonly serverId: string;
@@ -84,7 +79,6 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   const sessions = new Map<ClientSession, { socket: WebSocket; token: string | undefined }>();
   const outbound = new OutboundBudget(options.maxBufferedBytes, options.maxClientBufferedBytes);
   const tenantRuns = new TenantRuns();
-  const runsInFlight = new Set<Promise<unknown>>();
   let shuttingDown = false;
   const sweeper = new Sweeper(backend, serverId, log);
 
@@ -125,6 +119,20 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
           log: log.child({ component: 'dashboard' }),
         });
 
+  const runs = new RunExecutor({
+    scheduling: {
+      backend,
+      gate,
+      startGate,
+      ...(history === undefined ? {} : { history }),
+      observeStartLatency: (seconds) => metrics.observeStartLatency(seconds),
+      sweeper,
+    },
+    log,
+    metrics,
+    hub,
+  });
+
   const host: SessionHost = {
     serverId,
     serverVersion: SERVER_VERSION,
@@ -146,89 +154,24 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     queuePosition: (clientId) => (gate.heldBy(clientId) > 0 ? 0 : gate.positionOf(clientId)),
     onQueueChange: (listener) => gate.onChange(listener),
     ...(hub === undefined ? {} : { dashboardPath: (runId: string) => `/runs/${encodeURIComponent(runId)}` }),
-    executeRun: (plan, emit: (message: ServerMessage) => void, signal) => {
-      metrics.runAccepted(plan.runId);
-      const runLog = log.child({ runId: plan.runId });
-      // The dashboard's cancel, for the run's own tenant: the same abort as the client's cancel.
-      const dashboardCancel = new AbortController();
-      hub?.register(
-        {
-          runId: plan.runId,
-          suite: plan.suite,
-          client: plan.client,
-          owner: plan.owner,
-          image: plan.image,
-          files: plan.files,
-          startedAt: Date.now(),
-          expected: plan.scenarios.map((planned) => planned?.scenarios),
-          cancel: (reason) => dashboardCancel.abort(new Error(reason)),
-        },
-        plan.cucumber !== undefined,
-      );
-      const observed = (message: ServerMessage): void => {
-        metrics.observe(message);
-        hub?.observe(plan.runId, message);
-        // Each file's start and end, at info: what an operator follows when a team asks what happened.
-        if (message.type === 'file-started') {
-          runLog.info(
-            { file: message.file, attempt: message.attempt, containerId: message.containerId.slice(0, 12) },
-            'file started',
-          );
-        } else if (message.type === 'file-finished') {
-          runLog.info(
-            {
-              file: message.file,
-              attempt: message.attempt,
-              status: message.status,
-              durationMs: message.durationMs,
-              ...(message.error === undefined ? {} : { error: message.error.code }),
-            },
-            message.willRetry === true ? 'file attempt failed; retrying' : 'file finished',
-          );
-        }
-        emit(message);
-      };
-      const running = executeRun(
-        plan,
-        {
-          backend,
-          gate,
-          startGate,
-          emit: observed,
-          log: log.child({ runId: plan.runId }),
-          ...(history === undefined ? {} : { history }),
-          observeStartLatency: (seconds) => metrics.observeStartLatency(seconds),
-          sweeper,
-          ...(hub === undefined
-            ? {}
-            : { onOutput: (fileIndex: number, _stream, chunk) => hub.output(plan.runId, fileIndex, chunk) }),
-        },
-        AbortSignal.any([signal, dashboardCancel.signal]),
-      ).then((finished) => {
-        metrics.observe(finished);
-        hub?.observe(plan.runId, finished);
-        return finished;
-      });
-      runsInFlight.add(running);
-      void running.finally(() => runsInFlight.delete(running));
-      return running;
-    },
+    executeRun: (plan, emit, signal) => runs.execute(plan, emit, signal),
   };
 
-  const tenantOf = (request: IncomingMessage): { tenant: TenantId | undefined; token: string | undefined } => {
-    const token = bearerToken(request.headers.authorization);
-    if (tokens?.enabled !== true) return { tenant: ANONYMOUS_TENANT, token };
-    return { tenant: tokens.identify(token), token };
-  };
+  const admission = new UpgradeAdmission(
+    tokens,
+    new ConnectionCaps(options.maxConnections, options.maxConnectionsPerToken),
+    authFailures,
+    log,
+  );
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     if (dashboard?.handle(request, response) === true) return;
-    const metricsAllowed = options.publicMetrics === true || tenantOf(request).tenant !== undefined;
+    const metricsAllowed = options.publicMetrics === true || admission.mayReadMetrics(request);
     void answerHttp(request, response, {
       serverId,
       backend,
       gate,
       metrics,
-      runs: () => runsInFlight.size,
+      runs: () => runs.count,
       metricsAllowed,
     });
   };
@@ -242,70 +185,28 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   // bounded descriptors, and past the limit the oldest goes, never the newcomer (a real client upgrades at once).
   const pending = new PendingSockets(options.maxPendingConnections, options.handshakeTimeoutMs);
   http.on(options.tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => pending.add(socket));
-  const caps = new ConnectionCaps(options.maxConnections, options.maxConnectionsPerToken);
-
-  // Tokens are checked at the HTTP upgrade, before a WebSocket exists: a refused client costs one response.
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     pending.settled(socket);
-    const address = request.socket.remoteAddress;
-    const retryAfter = authFailures.retryAfterSeconds(address);
-    if (retryAfter !== undefined) {
-      refuseUpgrade(socket, 429, 'Too Many Requests', 'too many wrong tokens from this address; try again later', {
-        'Retry-After': String(retryAfter),
-      });
-      return;
-    }
-    const { tenant, token } = tenantOf(request);
-    if (tenant === undefined) {
-      authFailures.failed(address);
-      log.warn({ peer: address }, 'refused a client without a valid token');
-      refuseUpgrade(socket, 401, 'Unauthorized', 'authentication failed');
-      return;
-    }
-    // Without tokens there is one tenant but many clients: each connection is counted on its own then.
-    const admitted = caps.admit(tokens?.enabled === true ? tenant : newId('conn'));
-    if ('refusal' in admitted) {
-      log.warn({ peer: request.socket.remoteAddress, tenant }, admitted.refusal);
-      refuseUpgrade(socket, 503, 'Service Unavailable', admitted.refusal);
+    const admitted = admission.admit(request);
+    if ('status' in admitted) {
+      refuseUpgrade(socket, admitted);
       return;
     }
     // The raw socket closes however the connection ends, a failed handshake included.
     socket.once('close', admitted.release);
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request, { tenant, token }));
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request, admitted));
   });
-
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage, who: { tenant: TenantId; token?: string }) => {
-    const peer = `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
-    const owner = tokens?.enabled === true ? who.tenant : undefined;
-    const session = new ClientSession(socket, host, log.child({ peer, tenant: who.tenant }), who.tenant, owner);
-    sessions.set(session, { socket, token: who.token });
-    outbound.add(socket);
-    // A client that vanishes without closing (killed, network gone, not reading) misses its pongs and is dropped.
-    const stopHeartbeat = startHeartbeat(socket, options.heartbeatIntervalMs, () => {
-      log.warn({ peer }, 'client missed its heartbeat; dropping it and cancelling its runs');
-      socket.terminate();
-    });
-    const helloDeadline = setTimeout(() => {
-      if (!session.greeted) closeWithin(socket, CLOSE_HELLO_TIMEOUT, 'no hello in time');
-    }, options.helloTimeoutMs);
-    helloDeadline.unref();
-    const idleCheck = setInterval(
-      () => {
-        if (session.idleMs() > options.idleTimeoutMs)
-          closeWithin(socket, CLOSE_IDLE, 'idle: no run, no sync, no frame');
-      },
-      Math.min(5_000, Math.max(100, options.idleTimeoutMs / 4)),
-    );
-    idleCheck.unref();
-    socket.on('message', (raw) => session.handleFrame(raw));
-    socket.on('error', (error) => log.warn({ peer, err: error.message }, 'socket error'));
-    socket.on('close', () => {
-      stopHeartbeat();
-      clearTimeout(helloDeadline);
-      clearInterval(idleCheck);
-      outbound.delete(socket);
-      // A client that goes away takes its runs with it: nothing keeps running for nobody.
-      void session.close('client disconnected').finally(() => sessions.delete(session));
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage, who: AdmittedUpgrade) => {
+    serveClientConnection(socket, request, who, {
+      host,
+      log,
+      outbound,
+      tokensEnabled: tokens?.enabled === true,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      helloTimeoutMs: options.helloTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      track: (session, ws) => sessions.set(session, { socket: ws, token: who.token }),
+      forget: (session) => sessions.delete(session),
     });
   });
 
@@ -353,7 +254,7 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const done = Promise.all([...runsInFlight]).then(() => true as const);
+    const done = runs.settled().then(() => true as const);
     const finished = await Promise.race([done, timedOut]);
     clearTimeout(timer);
     return finished;
@@ -391,78 +292,6 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
     drain,
     close,
   };
-}
-
-/** Answers an upgrade that will not become a WebSocket, and closes its socket. */
-function refuseUpgrade(
-  socket: Socket,
-  status: number,
-  statusText: string,
-  body: string,
-  headers: Record<string, string> = {},
-): void {
-  const extra = Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
-  socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}\r\n${body}\n`,
-  );
-  socket.destroy();
-}
-
-/** Closes with a code the client can read, and hard-stops a peer that does not complete the close in 1 s. */
-function closeWithin(socket: WebSocket, code: number, reason: string): void {
-  socket.close(code, reason);
-  setTimeout(() => socket.terminate(), 1_000).unref();
-}
-
-interface HttpContext {
-  metricsAllowed: boolean;
-  serverId: string;
-  backend: ContainerBackend;
-  gate: CapacityGate;
-  metrics: ServerMetrics;
-  runs: () => number;
-}
-
-async function answerHttp(request: IncomingMessage, response: ServerResponse, context: HttpContext): Promise<void> {
-  if (request.method === 'GET' && request.url === '/healthz') {
-    const engine = await context.backend.ping().then(
-      () => ({ reachable: true }),
-      (error: unknown) => ({ reachable: false, error: error instanceof Error ? error.message : String(error) }),
-    );
-    const { gate } = context;
-    response.writeHead(engine.reachable ? 200 : 503, { 'content-type': 'application/json' });
-    response.end(
-      JSON.stringify({
-        status: engine.reachable ? 'ok' : 'engine-unreachable',
-        serverId: context.serverId,
-        engine: { address: context.backend.engine, ...engine },
-        capacity: gate.capacity,
-        inUse: gate.inUse,
-        queued: context.metrics.queuedFiles,
-        runs: context.runs(),
-      }),
-    );
-    return;
-  }
-  if (request.method === 'GET' && request.url === '/metrics') {
-    if (!context.metricsAllowed) {
-      // What runs, how many and how they end is the operator's to see: behind a token unless --public-metrics.
-      response.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
-      response.end(
-        '/metrics needs a token (Authorization: Bearer ...) on this server, or baleen-server --public-metrics\n',
-      );
-      return;
-    }
-    response.writeHead(200, { 'content-type': context.metrics.registry.contentType });
-    response.end(await context.metrics.registry.metrics());
-    return;
-  }
-  response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
-  response.end(
-    'Baleen speaks WebSocket here: connect with the baleen client (baleen cucumber --server ws://host:port)\n',
-  );
 }
 
 /**
