@@ -19,6 +19,8 @@ export interface CucumberPlan {
   warnings: string[];
   /** The filters, for "no scenario matches ..." */
   filterText: string;
+  /** The project's cucumber configuration asks for fail-fast: the run stops at the first failed file. */
+  failFast: boolean;
 }
 
 /** Finds the feature files and their scenarios with the project's own cucumber configuration. */
@@ -64,6 +66,7 @@ export async function planCucumber(options: {
     banner: bannerLines(discovery, runnable.length, noMatch.length, expectedScenarios, filterText),
     warnings,
     filterText,
+    failFast: discovery.filters.failFast,
   };
 }
 

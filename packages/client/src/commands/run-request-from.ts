@@ -30,7 +30,8 @@ export function runRequestFrom(
     concurrency: options.concurrency,
     env,
     retries: options.retries,
-    failFast: options.failFast === true,
+    // cucumber's own fail-fast (its config or the arguments after --) means the run, as under cucumber-js.
+    failFast: options.failFast === true || cucumber?.failFast === true,
     ...(options.beforeCommand === undefined ? {} : { beforeCommand: options.beforeCommand }),
     ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
     order: options.order,

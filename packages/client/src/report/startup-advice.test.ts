@@ -37,6 +37,12 @@ describe('startupAdvice', () => {
     );
   });
 
+  it('says "1 container", not "1 containers", when one slot would do', () => {
+    const two = eight.slice(0, 2);
+    const lines = startupAdvice(two, { slots: 1, wallTimeMs: 16_000, packed: false });
+    assert.match(lines[1] ?? '', /^--pack auto would run these 2 files in about 1 container: /);
+  });
+
   it('says nothing when start-up is not most of a file’s time', () => {
     const quick = Array.from({ length: 8 }, (_, index) => finished(index, 1_000, 5_000));
     assert.deepEqual(startupAdvice(quick, { slots: 2, wallTimeMs: 24_000, packed: false }), []);

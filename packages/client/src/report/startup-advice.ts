@@ -37,7 +37,7 @@ export function startupAdvice(
   const estimate = work / slots + startup;
   if (estimate >= options.wallTimeMs) return lines;
   lines.push(
-    `--pack auto would run these ${timed.length} files in about ${slots} containers: ` +
+    `--pack auto would run these ${timed.length} files in about ${slots} container${slots === 1 ? '' : 's'}: ` +
       `an estimated ${formatDuration(estimate)} instead of ${formatDuration(options.wallTimeMs)} ` +
       `(files of a pack share one cucumber process; see the README)`,
   );

@@ -37,6 +37,13 @@ describe('parseCucumberArgv (tolerant, cucumber-js 7 to 12)', () => {
     ]);
   });
 
+  it('notes --fail-fast, in an argv or an object profile', () => {
+    assert.equal(parseCucumberArgv(['--fail-fast', 'features']).failFast, true);
+    assert.equal(parseCucumberArgv(['features']).failFast, false);
+    assert.equal(filtersFromProfile({ failFast: true }, parseArgsStringToArgv).failFast, true);
+    assert.equal(filtersFromProfile('--fail-fast --tags @a', parseArgsStringToArgv).failFast, true);
+  });
+
   it('treats everything after -- as paths', () => {
     assert.deepEqual(parseCucumberArgv(['--', '--odd-name.feature']).paths, ['--odd-name.feature']);
   });

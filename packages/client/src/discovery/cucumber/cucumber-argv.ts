@@ -51,6 +51,8 @@ export interface CucumberArgv extends Collected {
   paths: string[];
   /** `--publish` was given. */
   publish: boolean;
+  /** `--fail-fast` was given. */
+  failFast: boolean;
   /** The arguments without the paths, as given. */
   withoutPaths: string[];
 }
@@ -66,6 +68,7 @@ export function parseCucumberArgv(args: readonly string[]): CucumberArgv {
     shard: undefined,
     paths: [],
     publish: false,
+    failFast: false,
     withoutPaths: [],
   };
   const keep = (value: string, name: keyof Collected | undefined): void => {
@@ -86,6 +89,7 @@ export function parseCucumberArgv(args: readonly string[]): CucumberArgv {
     const equals = arg.indexOf('=');
     const name = arg.startsWith('--') && equals !== -1 ? arg.slice(0, equals) : arg;
     if (name === '--publish') parsed.publish = true;
+    if (name === '--fail-fast') parsed.failFast = true;
     if (!VALUE_OPTIONS.has(name)) continue;
     if (name !== arg) {
       keep(arg.slice(equals + 1), VALUE_OPTIONS.get(name));
@@ -113,6 +117,8 @@ export interface ScenarioFilters {
   order: string | undefined;
   shard: string | undefined;
   publish: boolean;
+  /** cucumber's own fail-fast: under Baleen it must stop the run, not only the container it happens in. */
+  failFast: boolean;
 }
 
 export function emptyFilters(): ScenarioFilters {
@@ -124,6 +130,7 @@ export function emptyFilters(): ScenarioFilters {
     order: undefined,
     shard: undefined,
     publish: false,
+    failFast: false,
   };
 }
 
@@ -144,6 +151,7 @@ export function mergeFilters(into: ScenarioFilters, from: ScenarioFilters): Scen
     order: from.order ?? into.order,
     shard: from.shard ?? into.shard,
     publish: into.publish || from.publish,
+    failFast: into.failFast || from.failFast,
   };
 }
 
@@ -156,6 +164,7 @@ export function filtersFromArgv(argv: CucumberArgv): ScenarioFilters {
     order: argv.order,
     shard: argv.shard,
     publish: argv.publish,
+    failFast: argv.failFast,
   };
 }
 
@@ -178,6 +187,7 @@ export function filtersFromProfile(
     order: text(object['order']),
     shard: text(object['shard']),
     publish: object['publish'] === true,
+    failFast: object['failFast'] === true,
   };
 }
 

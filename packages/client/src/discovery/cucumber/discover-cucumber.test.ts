@@ -135,6 +135,23 @@ describe('discoverCucumber (real cucumber-js configuration and sources)', () => 
     const found = await discoverCucumber({ cwd, files: [], args: [] });
     assert.ok(found.overrides.some((override) => override.startsWith('publish: off')));
   });
+
+  it('takes cucumber’s fail-fast, from the config or after --, as the whole run’s, and says so', async () => {
+    const cwd = await project({ 'cucumber.json': JSON.stringify({ default: {}, ff: { failFast: true } }) });
+    const none = await discoverCucumber({ cwd, files: [], args: [] });
+    assert.equal(none.filters.failFast, false);
+    assert.ok(!none.overrides.some((override) => override.startsWith('fail-fast')));
+    const fromProfile = await discoverCucumber({ cwd, files: [], args: ['--profile', 'ff'] });
+    assert.equal(fromProfile.filters.failFast, true);
+    assert.ok(fromProfile.overrides.some((override) => override.startsWith('fail-fast: the first failed file')));
+    const fromArgs = await discoverCucumber({ cwd, files: [], args: ['--fail-fast'] });
+    assert.equal(fromArgs.filters.failFast, true);
+    // A cucumber-js 7 argv profile, read tolerantly.
+    const old = await project({ 'cucumber.js': "module.exports = { default: '--publish-quiet --fail-fast' };\n" });
+    const tolerant = await discoverCucumber({ cwd: old, files: [], args: [] });
+    assert.equal(tolerant.source, 'tolerant');
+    assert.equal(tolerant.filters.failFast, true);
+  });
 });
 
 describe('featureDirectories', () => {

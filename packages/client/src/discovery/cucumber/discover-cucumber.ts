@@ -203,6 +203,7 @@ function filtersFrom(
         order: resolved.order,
         shard: resolved.shard,
         publish: resolved.publish,
+        failFast: resolved.failFast,
       },
       note: undefined,
     };
@@ -250,5 +251,7 @@ function overridesFor(filters: ScenarioFilters, files: number): string[] {
   const overrides = [`paths: only the files Baleen gives each container (of ${files})`];
   if (filters.publish) overrides.push('publish: off (each container would publish its own report)');
   if (filters.shard !== undefined) overrides.push(`shard ${filters.shard}: applied to the whole suite here`);
+  // cucumber's fail-fast in one container would stop only that file; the user asked for the run to stop.
+  if (filters.failFast) overrides.push('fail-fast: the first failed file stops the whole run (as --fail-fast)');
   return overrides;
 }

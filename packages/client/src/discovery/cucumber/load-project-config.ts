@@ -10,6 +10,7 @@ export interface ResolvedCucumberConfiguration {
   order: string | undefined;
   shard: string | undefined;
   publish: boolean;
+  failFast: boolean;
   parallel: number;
   retry: number;
   require: string[];
@@ -205,6 +206,7 @@ function configWorker(load: (id: string) => any): void {
             ? useConfiguration.shard
             : undefined,
         publish: useConfiguration.publish === true,
+        failFast: useConfiguration.failFast === true,
         parallel: Number(useConfiguration.parallel) || 0,
         retry: Number(useConfiguration.retry) || 0,
         require: strings(useConfiguration.require),
