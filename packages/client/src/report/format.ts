@@ -114,3 +114,18 @@ export function wrapText(text: string, width: number | undefined, indent = '  ')
   if (line !== '') lines.push(line);
   return lines.join('\n');
 }
+
+/**
+ * A file's exit code as shown: its container's. A file that shared its container (a pack) has the pack's exit
+ * code, which says nothing of a file that passed — so it is shown only when the file did not pass, marked as the
+ * pack's.
+ */
+export function shownExitCode(result: {
+  exitCode: number | null;
+  status: FileStatus;
+  pack?: { files: number } | undefined;
+}): string | undefined {
+  if (result.exitCode === null) return undefined;
+  if (result.pack === undefined) return String(result.exitCode);
+  return result.status === 'passed' ? undefined : `${result.exitCode} (pack)`;
+}

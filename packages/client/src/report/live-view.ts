@@ -8,7 +8,7 @@ import type {
 import { createLogUpdate } from 'log-update';
 import type { RunEvent } from '../run/run-on-server.js';
 import type { Colors } from './colors.js';
-import { formatDuration, paintStatus, shownStatus, statusBadge } from './format.js';
+import { formatDuration, paintStatus, shownExitCode, shownStatus, statusBadge } from './format.js';
 
 /** How often the terminal view redraws its running files' clocks. */
 export const REDRAW_INTERVAL_MS = 200;
@@ -24,7 +24,8 @@ export interface LiveView {
 }
 
 function finishedLine(message: FileFinishedMessage, colors: Colors): string {
-  const exit = message.exitCode === null ? '' : colors.dim(` exit ${message.exitCode}`);
+  const code = shownExitCode(message);
+  const exit = code === undefined ? '' : colors.dim(` exit ${code}`);
   const why = message.error === undefined ? '' : colors.dim(` — ${message.error.message}`);
   const attempt = message.attempt > 1 ? colors.dim(` (attempt ${message.attempt})`) : '';
   const badge =

@@ -10,6 +10,7 @@ import {
   formatDuration,
   paintStatus,
   wrapText,
+  shownExitCode,
   shownStatus,
   statusBadge,
   type ShownStatus,
@@ -49,7 +50,8 @@ function indent(text: string): string {
 }
 
 function outputBlock(result: FileFinishedMessage, colors: Colors): string {
-  const exit = result.exitCode === null ? '' : `, exit ${result.exitCode}`;
+  const code = shownExitCode(result);
+  const exit = code === undefined ? '' : `, exit ${code}`;
   const attempt = result.attempt > 1 ? `, attempt ${result.attempt}` : '';
   const status = paintStatus(shownStatus(result), colors);
   const parts = [
@@ -132,7 +134,7 @@ export function renderSummary(input: SummaryInput, colors: Colors): string {
       statusBadge(shownStatus(result), colors),
       ...(withScenarios ? [scenarios] : []),
       result === undefined ? '' : formatDuration(result.durationMs),
-      result?.exitCode === null || result === undefined ? '' : String(result.exitCode),
+      result === undefined ? '' : (shownExitCode(result) ?? ''),
       ...(withAttempts ? [String(attempts.length)] : []),
     ]);
   }
