@@ -109,6 +109,21 @@ describe('discoverCucumber (real cucumber-js configuration and sources)', () => 
     );
   });
 
+  it("says of a cucumber-js 7 project's config only that Baleen read it itself, without the resolver's error", async () => {
+    const cwd = await project({
+      'cucumber.js': "module.exports = { default: '--publish-quiet other' };\n",
+      'node_modules/@cucumber/cucumber/package.json': '{ "name": "@cucumber/cucumber", "version": "7.3.2" }\n',
+    });
+    const found = await discoverCucumber({ cwd, files: [], args: ['--publish-quiet'] });
+    assert.equal(found.source, 'tolerant');
+    assert.equal(
+      found.note,
+      "the project's cucumber-js 7.3.2 has no loadConfiguration: Baleen read the paths, tags and names of cucumber.js itself",
+    );
+    assert.equal(found.printed, '', 'what the newer cucumber-js printed about --publish-quiet is not repeated');
+    assert.deepEqual(found.filters.paths, ['other']);
+  });
+
   it('says so, and enforces no scenario list, when the config cannot be loaded here at all', async () => {
     const cwd = await project({ 'cucumber.js': "require('only-in-the-image');\nmodule.exports = { default: {} };\n" });
     const found = await discoverCucumber({ cwd, files: ['features/cart.feature'], args: ['--tags', '@smoke'] });

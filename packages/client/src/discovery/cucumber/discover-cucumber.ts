@@ -75,14 +75,15 @@ const LINES_SUFFIX = /((?::\d+)+)$/;
  */
 export async function discoverCucumber(options: DiscoverCucumberOptions): Promise<CucumberDiscovery> {
   const argv = parseCucumberArgv(options.args);
+  const reader = cucumberDirFor(options.cwd);
   const config = await loadProjectConfig({
     cwd: options.cwd,
-    cucumberDir: cucumberDirFor(options.cwd),
+    cucumberDir: reader.dir,
     configFile: argv.config,
     profiles: argv.profiles,
     args: argv.withoutPaths,
   });
-  const { source, filters, note } = filtersFrom(config, argv);
+  const { source, filters, note } = filtersFrom(config, argv, reader.olderProjectVersion);
 
   const given = [...options.files, ...argv.paths];
   const inputs = given.length > 0 ? given : filters.paths.length > 0 ? filters.paths : DEFAULT_FEATURE_PATHS;
@@ -147,7 +148,9 @@ export async function discoverCucumber(options: DiscoverCucumberOptions): Promis
     suitePaths: featureDirectories(files),
     filters,
     overrides: overridesFor(filters, files.length),
-    printed: config.printed,
+    // What cucumber-js printed while failing to resolve a configuration Baleen then read itself is that failure,
+    // already in the note.
+    printed: source === 'tolerant' ? '' : config.printed,
     markdownLeftOut,
   };
 }
@@ -173,21 +176,28 @@ async function markdownInDirectories(
   return [...new Set(found)].sort();
 }
 
-/** The project's own @cucumber/cucumber when it has 8 or later (its loadConfiguration), else Baleen's. */
-function cucumberDirFor(cwd: string): string {
+/**
+ * The project's own @cucumber/cucumber when it has 8 or later (its loadConfiguration), else Baleen's; and the
+ * project's version when it is installed here but older.
+ */
+function cucumberDirFor(cwd: string): { dir: string; olderProjectVersion?: string } {
+  let olderProjectVersion: string | undefined;
   try {
     const manifest = createRequire(path.join(cwd, 'package.json')).resolve('@cucumber/cucumber/package.json');
     const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string };
-    if (Number.parseInt(version ?? '', 10) >= 8) return path.dirname(manifest);
+    if (Number.parseInt(version ?? '', 10) >= 8) return { dir: path.dirname(manifest) };
+    olderProjectVersion = version;
   } catch {
     // Not installed here (it may be only in the image): Baleen's own reads the configuration.
   }
-  return path.dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json'));
+  const dir = path.dirname(createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json'));
+  return olderProjectVersion === undefined ? { dir } : { dir, olderProjectVersion };
 }
 
 function filtersFrom(
   config: ProjectConfig,
   argv: ReturnType<typeof parseCucumberArgv>,
+  olderProjectVersion: string | undefined,
 ): { source: DiscoverySource; filters: ScenarioFilters; note: string | undefined } {
   const fromArgs = filtersFromArgv(argv);
   if (config.resolved !== undefined) {
@@ -220,7 +230,12 @@ function filtersFrom(
     return {
       source: 'tolerant',
       filters: mergeFilters(filters, fromArgs),
-      note: `cucumber-js here could not resolve ${config.file ?? 'the configuration'} as it is (${why}); Baleen read its paths, tags and names itself`,
+      // A cucumber-js 7 project's options (--publish-quiet) are expected not to resolve in a newer cucumber-js:
+      // that is said once, as a fact, not as the error it would be for a project of 8 or later.
+      note:
+        olderProjectVersion !== undefined
+          ? `the project's cucumber-js ${olderProjectVersion} has no loadConfiguration: Baleen read the paths, tags and names of ${config.file ?? 'its arguments'} itself`
+          : `cucumber-js here could not resolve ${config.file ?? 'the configuration'} as it is (${why}); Baleen read its paths, tags and names itself`,
     };
   }
   return {
