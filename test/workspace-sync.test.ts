@@ -112,6 +112,14 @@ describe('workspace sync (real CLI, real server, real engine)', () => {
       },
     );
     assert.equal(embedded.code, 0, embedded.stdout + embedded.stderr);
+    // A suite that writes into its tree fails on the read-only mount; the client names the way out.
+    const writer = await runBaleen(
+      ['run', '--image', IMAGE, '--files', 'probe.txt', ...flags, '--', 'sh', '-c', 'touch "$1.out"', 'sh', '{file}'],
+      { cwd: project },
+    );
+    assert.equal(writer.code, 1, writer.stdout + writer.stderr);
+    assert.match(writer.stderr, /probe\.txt tried to write into the project, which --mount-workspace mounts read-only/);
+    assert.match(writer.stderr, /use --sync instead/);
     // A shared server does not let a client mount its host's folders unless told --allow-volumes.
     const shared = await check(script, ...flags);
     assert.equal(shared.code, 2, shared.stdout + shared.stderr);

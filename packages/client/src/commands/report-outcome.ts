@@ -1,6 +1,7 @@
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Colors } from '../report/colors.js';
 import { shownStatus } from '../report/format.js';
+import { readOnlyWorkspaceHint } from '../report/read-only-hint.js';
 import { reportToGithub } from '../report/github/github-reporter.js';
 import { outputGroup } from '../report/github/output-group.js';
 import type { ScenarioResults } from '../report/scenario-results.js';
@@ -70,6 +71,8 @@ export async function reportOutcome(run: PreparedRun, result: RunResult, context
       { rows, result, scenarios: context.scenarios, files },
     );
   }
+  const readOnly = readOnlyWorkspaceHint(options.mountWorkspace === true, result.files);
+  if (readOnly !== undefined) io.stderr.write(`baleen: ${readOnly}\n`);
   for (const file of reports.written) io.stdout.write(colors.dim(`report written: ${file}\n`));
   for (const { file, reason } of reports.failed)
     io.stderr.write(`baleen: could not write the report ${file}: ${reason}\n`);

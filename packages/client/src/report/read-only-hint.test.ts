@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { FileFinishedMessage } from '@baleen/protocol';
+import { readOnlyWorkspaceHint } from './read-only-hint.js';
+
+const result = (status: FileFinishedMessage['status'], stderr: string): FileFinishedMessage => ({
+  type: 'file-finished',
+  runId: 'run-1',
+  fileIndex: 0,
+  file: 'features/report.feature',
+  attempt: 1,
+  status,
+  exitCode: 1,
+  durationMs: 10,
+  containerId: 'c',
+  stdout: '',
+  stderr,
+  stdoutTruncated: false,
+  stderrTruncated: false,
+});
+
+describe('readOnlyWorkspaceHint', () => {
+  const erofs = "Error: EROFS: read-only file system, open '/proj/reports/cucumber.json'";
+
+  it('points a suite that failed writing into a read-only mounted project to --sync', () => {
+    assert.match(
+      readOnlyWorkspaceHint(true, [result('failed', erofs)]) ?? '',
+      /features\/report\.feature tried to write into the project.*use --sync/,
+    );
+  });
+
+  it('says nothing without --mount-workspace, for a file that passed, or for other failures', () => {
+    assert.equal(readOnlyWorkspaceHint(false, [result('failed', erofs)]), undefined);
+    assert.equal(readOnlyWorkspaceHint(true, [result('passed', erofs)]), undefined);
+    assert.equal(readOnlyWorkspaceHint(true, [result('failed', 'AssertionError: 4 !== 5'), undefined]), undefined);
+  });
+});
