@@ -289,11 +289,16 @@ export function inContainerRunner(load: (id: string) => any, argv: string[]): vo
       return originalFormatters.apply(this, args);
     };
     Builder.prototype.build = function (this: any, ...args: unknown[]) {
-      if (built) return originalBuild.apply(this, args);
-      built = true;
+      // Every build, not only the first: the CLI builds its configuration again after the run to decide on its
+      // "Share your Cucumber Report" banner, which would otherwise print once per container, in every file's output.
       this.isPublishing = function () {
         return false;
       };
+      this.isPublishAdvertisementSuppressed = function () {
+        return true;
+      };
+      if (built) return originalBuild.apply(this, args);
+      built = true;
       const derived = this.options.require.length === 0;
       const ready =
         derived && config.suitePaths.length > 0
