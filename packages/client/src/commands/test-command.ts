@@ -2,8 +2,10 @@ import { isBaleenError } from '@baleen/protocol';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { chooseLiveView } from '../report/choose-live-view.js';
 import { colorsFor, outputWidth } from '../report/colors.js';
+import { wrapText } from '../report/format.js';
 import { runBanner, runNotes } from '../report/run-notes.js';
 import { ScenarioResults } from '../report/scenario-results.js';
+import { StartupWatch } from '../report/startup-watch.js';
 import type { RunResult } from '../run/run-on-server.js';
 import { runTests } from '../run/run-tests.js';
 import { startRunTracer } from '../telemetry/run-tracer.js';
@@ -53,6 +55,7 @@ export async function testCommand(kind: TestKind, given: TestOptions, io: Comman
   });
   const cancellation = cancelOnInterrupt(io, view, colors, options.server);
   const scenarios = new ScenarioResults();
+  const startupWatch = new StartupWatch(files.length, options.concurrency, options.pack !== undefined);
   const tracer = await startRunTracer({
     ...(options.otelEndpoint === undefined ? {} : { endpoint: options.otelEndpoint }),
     ...(process.env['TRACEPARENT'] === undefined ? {} : { parent: process.env['TRACEPARENT'] }),
@@ -73,6 +76,8 @@ export async function testCommand(kind: TestKind, given: TestOptions, io: Comman
       onEvent: (event) => {
         cancellation.onEvent(event);
         for (const line of runNotes(event, options, colors)) view.note(line);
+        const startupNote = startupWatch.onEvent(event);
+        if (startupNote !== undefined) view.note(colors.yellow(wrapText(startupNote, width)));
         scenarios.onEvent(event);
         tracer.onEvent(event);
         view.onEvent(event);

@@ -1,0 +1,56 @@
+import type { FileFinishedMessage } from '@baleen/protocol';
+import type { RunEvent } from '../run/run-on-server.js';
+import { formatDuration } from './format.js';
+
+/** Start-up this large a share of the files' time, this early, is worth saying while there is time to act. */
+const DOMINANT_SHARE = 0.7;
+/** ...of a start-up long enough to be worth acting on (a plain JavaScript suite starts in about a second)... */
+const COSTLY_STARTUP_MS = 5_000;
+/** ...and only when enough of the run is left for it to matter: this many files per slot. */
+const FILES_LEFT_PER_SLOT = 2;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/**
+ * A run whose files are mostly start-up (a ts-node suite: 45 s of each 46 s file) says so once its first files are
+ * in, with how long the rest will take at this rate — not only in the summary, when the time is spent. Says nothing
+ * for a packed run, or one that is nearly done.
+ */
+export class StartupWatch {
+  readonly #timed: (FileFinishedMessage & { startupMs: number; runMs: number })[] = [];
+  #finished = 0;
+  #said = false;
+
+  constructor(
+    private readonly files: number,
+    private readonly slots: number,
+    private readonly packed: boolean,
+  ) {}
+
+  /** The line to show, once, when this event makes the case; else undefined. */
+  onEvent(event: RunEvent): string | undefined {
+    if (this.#said || this.packed || event.type !== 'file-finished' || event.message.willRetry === true) return;
+    this.#finished += 1;
+    const result = event.message;
+    if (result.startupMs !== undefined && result.runMs !== undefined && result.pack === undefined) {
+      this.#timed.push({ ...result, startupMs: result.startupMs, runMs: result.runMs });
+    }
+    const slots = Math.max(1, this.slots);
+    if (this.#timed.length < Math.max(2, slots)) return;
+    const left = this.files - this.#finished;
+    if (left < FILES_LEFT_PER_SLOT * slots) return;
+    const startup = median(this.#timed.map((file) => file.startupMs));
+    const each = median(this.#timed.map((file) => file.startupMs + file.runMs));
+    if (each <= 0 || startup < COSTLY_STARTUP_MS || startup / each < DOMINANT_SHARE) return;
+    this.#said = true;
+    const share = Math.round((startup / each) * 100);
+    return (
+      `start-up is ${share}% of each file's time so far (${formatDuration(startup)} of ${formatDuration(each)}); ` +
+      `${left} files left, about ${formatDuration((left * each) / slots)} at this rate — --pack auto pays start-up ` +
+      'about once per slot (Ctrl-C, then run again with --pack auto)'
+    );
+  }
+}
