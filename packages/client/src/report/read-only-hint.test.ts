@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileFinishedMessage } from '@baleen/protocol';
+import { fileFinished } from '../testing/file-finished.js';
 import { readOnlyWorkspaceHint } from './read-only-hint.js';
 
-const result = (status: FileFinishedMessage['status'], stderr: string): FileFinishedMessage => ({
-  type: 'file-finished',
-  runId: 'run-1',
-  fileIndex: 0,
-  file: 'features/report.feature',
-  attempt: 1,
-  status,
-  exitCode: 1,
-  durationMs: 10,
-  containerId: 'c',
-  stdout: '',
-  stderr,
-  stdoutTruncated: false,
-  stderrTruncated: false,
-});
+const result = (status: FileFinishedMessage['status'], stderr: string): FileFinishedMessage =>
+  fileFinished(0, { file: 'features/report.feature', status, exitCode: 1, stderr });
 
 describe('readOnlyWorkspaceHint', () => {
   const erofs = "Error: EROFS: read-only file system, open '/proj/reports/cucumber.json'";

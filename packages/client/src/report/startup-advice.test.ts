@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileFinishedMessage } from '@baleen/protocol';
+import { fileFinished } from '../testing/file-finished.js';
 import { startupAdvice } from './startup-advice.js';
 
 function finished(index: number, startupMs: number, runMs: number, pack?: number): FileFinishedMessage {
-  return {
-    type: 'file-finished',
-    runId: 'run-1',
-    fileIndex: index,
-    file: `features/f${index}.feature`,
-    attempt: 1,
-    status: 'passed',
-    exitCode: 0,
+  return fileFinished(index, {
     durationMs: startupMs + runMs,
-    containerId: 'c',
-    stdout: '',
-    stderr: '',
-    stdoutTruncated: false,
-    stderrTruncated: false,
     startupMs,
     runMs,
     ...(pack === undefined ? {} : { pack: { files: pack } }),
-  };
+  });
 }
 
 describe('startupAdvice', () => {

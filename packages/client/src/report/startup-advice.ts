@@ -4,7 +4,8 @@ import { formatDuration } from './format.js';
 /** Start-up this large a share of a file's time is worth a line in the summary. */
 const DOMINANT_SHARE = 0.5;
 
-function median(values: readonly number[]): number {
+/** The middle value (the upper of the two middle ones), 0 for none. */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }

@@ -1,30 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FileFinishedMessage } from '@baleen/protocol';
 import type { RunEvent } from '../run/run-on-server.js';
+import { fileFinished } from '../testing/file-finished.js';
 import { StartupWatch } from './startup-watch.js';
 
-const finished = (fileIndex: number, startupMs: number, runMs: number, extra: Partial<FileFinishedMessage> = {}) =>
+const finished = (fileIndex: number, startupMs: number, runMs: number) =>
   ({
     type: 'file-finished',
-    message: {
-      type: 'file-finished',
-      runId: 'run-1',
-      fileIndex,
-      file: `f${fileIndex}.feature`,
-      attempt: 1,
-      status: 'passed',
-      exitCode: 0,
-      durationMs: startupMs + runMs,
-      containerId: 'c',
-      stdout: '',
-      stderr: '',
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      startupMs,
-      runMs,
-      ...extra,
-    },
+    message: fileFinished(fileIndex, { durationMs: startupMs + runMs, startupMs, runMs }),
   }) satisfies RunEvent;
 
 describe('StartupWatch', () => {

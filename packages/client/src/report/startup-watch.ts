@@ -1,6 +1,7 @@
 import type { FileFinishedMessage } from '@baleen/protocol';
 import type { RunEvent } from '../run/run-on-server.js';
 import { formatDuration } from './format.js';
+import { median } from './startup-advice.js';
 
 /** Start-up this large a share of the files' time, this early, is worth saying while there is time to act. */
 const DOMINANT_SHARE = 0.7;
@@ -8,11 +9,6 @@ const DOMINANT_SHARE = 0.7;
 const COSTLY_STARTUP_MS = 5_000;
 /** ...and only when enough of the run is left for it to matter: this many files per slot. */
 const FILES_LEFT_PER_SLOT = 2;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 /**
  * A run whose files are mostly start-up (a ts-node suite: 45 s of each 46 s file) says so once its first files are
