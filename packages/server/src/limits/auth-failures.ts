@@ -5,6 +5,27 @@ export const AUTH_FAILURE_WINDOW_MS = 60_000;
 /** Addresses remembered at once; past it the one remembered longest is forgotten (memory's bound). */
 export const MAX_TRACKED_ADDRESSES = 10_000;
 
+/**
+ * Who is counted: an IPv4 address (also when it comes IPv4-mapped, `::ffff:10.0.0.9`), or an IPv6 address's /64 —
+ * one host is routinely given a whole /64, and could otherwise take a fresh address for every 20 guesses.
+ */
+export function addressKey(address: string | undefined): string {
+  if (address === undefined || address === '') return '?';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1] !== undefined) return mapped[1];
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group || '0', 16).toString(16))
+    .join(':')}::/64`;
+}
+
 interface Failures {
   count: number;
   since: number;
@@ -27,14 +48,14 @@ export class AuthFailures {
 
   /** Seconds until this address may try again, or undefined when it may now. */
   retryAfterSeconds(address: string | undefined, now = Date.now()): number | undefined {
-    const failures = this.#current(address ?? '?', now);
+    const failures = this.#current(addressKey(address), now);
     if (failures === undefined || failures.count < this.allowed) return undefined;
     return Math.max(1, Math.ceil((failures.since + this.windowMs - now) / 1000));
   }
 
   /** A wrong token from this address. */
   failed(address: string | undefined, now = Date.now()): void {
-    const key = address ?? '?';
+    const key = addressKey(address);
     const failures = this.#current(key, now);
     if (failures !== undefined) {
       failures.count += 1;
