@@ -76,11 +76,12 @@ export async function testCommand(kind: TestKind, given: TestOptions, io: Comman
       onEvent: (event) => {
         cancellation.onEvent(event);
         for (const line of runNotes(event, options, colors)) view.note(line);
-        const startupNote = startupWatch.onEvent(event);
-        if (startupNote !== undefined) view.note(colors.yellow(wrapText(startupNote, width)));
         scenarios.onEvent(event);
         tracer.onEvent(event);
         view.onEvent(event);
+        // After the file's own line, which it is about.
+        const startupNote = startupWatch.onEvent(event);
+        if (startupNote !== undefined) view.note(colors.yellow(wrapText(startupNote, width)));
       },
     });
   } catch (error) {

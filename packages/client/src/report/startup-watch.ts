@@ -45,7 +45,8 @@ export class StartupWatch {
     const share = Math.round((startup / each) * 100);
     return (
       `start-up is ${share}% of each file's time so far (${formatDuration(startup)} of ${formatDuration(each)}); ` +
-      `${left} files left, about ${formatDuration((left * each) / slots)} at this rate — --pack auto pays start-up ` +
+      `${left} files left, about ${formatDuration((left * median(this.#timed.map((file) => file.durationMs))) / slots)} ` +
+      'at this rate — --pack auto pays start-up ' +
       'about once per slot (Ctrl-C, then run again with --pack auto)'
     );
   }
