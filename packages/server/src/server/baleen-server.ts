@@ -165,14 +165,13 @@ export async function startServer(input: Partial<ServerOptions> & Pick<ServerOpt
   );
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     if (dashboard?.handle(request, response) === true) return;
-    const metricsAllowed = options.publicMetrics === true || admission.mayReadMetrics(request);
     void answerHttp(request, response, {
       serverId,
       backend,
       gate,
       metrics,
       runs: () => runs.count,
-      metricsAllowed,
+      mayReadMetrics: () => options.publicMetrics === true || admission.mayReadMetrics(request),
     });
   };
   const http: Server =

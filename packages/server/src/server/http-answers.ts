@@ -5,7 +5,8 @@ import type { CapacityGate } from '../scheduler/capacity-gate.js';
 
 /** What plain HTTP on the server's port can see. */
 export interface HttpContext {
-  metricsAllowed: boolean;
+  /** Asked only of a request for /metrics: it counts a wrong token against its address. */
+  mayReadMetrics: () => boolean;
   serverId: string;
   backend: ContainerBackend;
   gate: CapacityGate;
@@ -44,7 +45,7 @@ export async function answerHttp(
     return;
   }
   if (request.method === 'GET' && request.url === '/metrics') {
-    if (!context.metricsAllowed) {
+    if (!context.mayReadMetrics()) {
       // What runs, how many and how they end is the operator's to see: behind a token unless --public-metrics.
       response.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
       response.end(

@@ -41,11 +41,10 @@ export class UpgradeAdmission {
   }
 
   /**
-   * Whether a plain HTTP request may read /metrics: a valid token, from an address not held back. A wrong token
-   * counts against its address as at the upgrade, or /metrics would be a way to test guesses unhindered.
+   * Whether a plain HTTP request to /metrics may read it: a valid token, from an address not held back. A wrong
+   * token counts against its address as at the upgrade, or /metrics would be a way to test guesses unhindered.
    */
   mayReadMetrics(request: IncomingMessage): boolean {
-    if (request.method !== 'GET' || request.url !== '/metrics') return false;
     const address = request.socket.remoteAddress;
     if (this.authFailures.retryAfterSeconds(address) !== undefined) return false;
     const { tenant, token } = this.tenantOf(request);
