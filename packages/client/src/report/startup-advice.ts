@@ -10,6 +10,20 @@ export function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
+/** A file that ran alone and says how long its start-up and its scenarios took. */
+export type TimedFile = FileFinishedMessage & { startupMs: number; runMs: number };
+
+export function isTimed(result: FileFinishedMessage | undefined): result is TimedFile {
+  return result?.startupMs !== undefined && result.runMs !== undefined && result.pack === undefined;
+}
+
+/** The median start-up and the median file (start-up and scenarios), and start-up's share of it (0 for none). */
+export function startupFigures(timed: readonly TimedFile[]): { startup: number; each: number; share: number } {
+  const startup = median(timed.map((result) => result.startupMs));
+  const each = median(timed.map((result) => result.startupMs + result.runMs));
+  return { startup, each, share: each <= 0 ? 0 : startup / each };
+}
+
 /**
  * Where the files' time went, when start-up (container start to cucumber's first scenario: loading and compiling
  * support code) is most of it — and what `--pack auto` would give, estimated from this run's own figures: the
@@ -19,17 +33,12 @@ export function startupAdvice(
   results: readonly (FileFinishedMessage | undefined)[],
   options: { slots: number; wallTimeMs: number; packed: boolean },
 ): string[] {
-  const timed = results.filter(
-    (result): result is FileFinishedMessage & { startupMs: number; runMs: number } =>
-      result?.startupMs !== undefined && result.runMs !== undefined && result.pack === undefined,
-  );
+  const timed = results.filter(isTimed);
   if (timed.length < 2) return [];
-  const startup = median(timed.map((result) => result.startupMs));
-  const each = median(timed.map((result) => result.startupMs + result.runMs));
-  if (each <= 0 || startup / each < DOMINANT_SHARE) return [];
-  const share = Math.round((startup / each) * 100);
+  const { startup, each, share } = startupFigures(timed);
+  if (each <= 0 || share < DOMINANT_SHARE) return [];
   const lines = [
-    `start-up is ${share}% of each file's time (${formatDuration(startup)} of ${formatDuration(each)}): loading cucumber and the support code`,
+    `start-up is ${Math.round(share * 100)}% of each file's time (${formatDuration(startup)} of ${formatDuration(each)}): loading cucumber and the support code`,
   ];
   if (options.packed) return lines;
   // --pack auto: about one pack per slot, so start-up is paid about once per slot, and the scenario time shared.

@@ -1,7 +1,6 @@
-import type { FileFinishedMessage } from '@baleen/protocol';
 import type { RunEvent } from '../run/run-on-server.js';
 import { formatDuration } from './format.js';
-import { median } from './startup-advice.js';
+import { isTimed, median, startupFigures, type TimedFile } from './startup-advice.js';
 
 /** Start-up this large a share of the files' time, this early, is worth saying while there is time to act. */
 const DOMINANT_SHARE = 0.7;
@@ -16,7 +15,7 @@ const FILES_LEFT_PER_SLOT = 2;
  * for a packed run, or one that is nearly done.
  */
 export class StartupWatch {
-  readonly #timed: (FileFinishedMessage & { startupMs: number; runMs: number })[] = [];
+  readonly #timed: TimedFile[] = [];
   #finished = 0;
   #said = false;
 
@@ -30,21 +29,16 @@ export class StartupWatch {
   onEvent(event: RunEvent): string | undefined {
     if (this.#said || this.packed || event.type !== 'file-finished' || event.message.willRetry === true) return;
     this.#finished += 1;
-    const result = event.message;
-    if (result.startupMs !== undefined && result.runMs !== undefined && result.pack === undefined) {
-      this.#timed.push({ ...result, startupMs: result.startupMs, runMs: result.runMs });
-    }
+    if (isTimed(event.message)) this.#timed.push(event.message);
     const slots = Math.max(1, this.slots);
     if (this.#timed.length < Math.max(2, slots)) return;
     const left = this.files - this.#finished;
     if (left < FILES_LEFT_PER_SLOT * slots) return;
-    const startup = median(this.#timed.map((file) => file.startupMs));
-    const each = median(this.#timed.map((file) => file.startupMs + file.runMs));
-    if (each <= 0 || startup < COSTLY_STARTUP_MS || startup / each < DOMINANT_SHARE) return;
+    const { startup, each, share } = startupFigures(this.#timed);
+    if (each <= 0 || startup < COSTLY_STARTUP_MS || share < DOMINANT_SHARE) return;
     this.#said = true;
-    const share = Math.round((startup / each) * 100);
     return (
-      `start-up is ${share}% of each file's time so far (${formatDuration(startup)} of ${formatDuration(each)}); ` +
+      `start-up is ${Math.round(share * 100)}% of each file's time so far (${formatDuration(startup)} of ${formatDuration(each)}); ` +
       `${left} files left, about ${formatDuration((left * median(this.#timed.map((file) => file.durationMs))) / slots)} ` +
       'at this rate — --pack auto pays start-up ' +
       'about once per slot (Ctrl-C, then run again with --pack auto)'
